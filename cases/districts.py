@@ -1,0 +1,20 @@
+"""The 16 districts of Shanghai, in the order official documents list them."""
+
+DISTRICTS = [
+    ("pudong", "浦东新区", "浦东"),
+    ("huangpu", "黄浦区", "黄浦"),
+    ("jingan", "静安区", "静安"),
+    ("xuhui", "徐汇区", "徐汇"),
+    ("changning", "长宁区", "长宁"),
+    ("putuo", "普陀区", "普陀"),
+    ("hongkou", "虹口区", "虹口"),
+    ("yangpu", "杨浦区", "杨浦"),
+    ("minhang", "闵行区", "闵行"),
+    ("baoshan", "宝山区", "宝山"),
+    ("jiading", "嘉定区", "嘉定"),
+    ("jinshan", "金山区", "金山"),
+    ("songjiang", "松江区", "松江"),
+    ("qingpu", "青浦区", "青浦"),
+    ("fengxian", "奉贤区", "奉贤"),
+    ("chongming", "崇明区", "崇明"),
+]

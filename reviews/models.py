@@ -1,0 +1,177 @@
+"""The selection: public vote, expert review, and the approved result."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cases.models import Case, Round
+
+
+class Voter(models.Model):
+    """A member of the public who proved a phone number with a one-time code."""
+
+    phone = models.CharField(_("手机号"), max_length=20, unique=True)
+    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("投票人")
+        verbose_name_plural = _("投票人")
+
+    def __str__(self):
+        return self.masked_phone
+
+    @property
+    def masked_phone(self):
+        return f"{self.phone[:3]}****{self.phone[-4:]}" if len(self.phone) >= 7 else "****"
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent to a phone; only its hash is kept."""
+
+    phone = models.CharField(_("手机号"), max_length=20, db_index=True)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Ballot(models.Model):
+    """How many votes a voter has cast in a round: the per-round limit is one conditional
+    UPDATE on this row, so concurrent requests cannot exceed it."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ballots")
+    voter = models.ForeignKey(Voter, on_delete=models.CASCADE, related_name="ballots")
+    used = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "voter"], name="one_ballot_per_voter_round")
+        ]
+
+
+class Vote(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="votes")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="votes")
+    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="votes")
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    # The address block (/24 for IPv4, /48 for IPv6) for burst detection.
+    ip_block = models.CharField(_("地址段"), max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("投票时间"), default=timezone.now, db_index=True)
+    voided = models.BooleanField(_("已作废"), default=False)
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("投票")
+        verbose_name_plural = _("投票")
+        constraints = [
+            # The database, not the view, guarantees one vote per voter and case.
+            models.UniqueConstraint(fields=["voter", "case"], name="one_vote_per_voter_case")
+        ]
+
+    def __str__(self):
+        return f"{self.voter} → {self.case_id}"
+
+
+class Assignment(models.Model):
+    """An expert asked to score a shortlisted case."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assignments")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    recused = models.BooleanField(_("回避"), default=False)
+    recusal_reason = models.CharField(_("回避理由"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评审分配")
+        verbose_name_plural = _("评审分配")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "expert"], name="one_assignment_per_case")
+        ]
+
+    def __str__(self):
+        return f"{self.expert} · {self.case_id}"
+
+
+class ScoreSheet(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="sheet")
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    comment = models.TextField(_("评语"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("评分表")
+        verbose_name_plural = _("评分表")
+
+    def __str__(self):
+        return str(self.assignment)
+
+
+class Score(models.Model):
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.CharField(_("评分项"), max_length=32)
+    value = models.DecimalField(_("得分"), max_digits=7, decimal_places=2)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("得分")
+        verbose_name_plural = _("得分")
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "criterion"], name="one_score_per_criterion")
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}={self.value}"
+
+
+class Result(models.Model):
+    """One line of a round's approved result, frozen when staff approve it."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="results")
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="result")
+    score = models.DecimalField(_("得分"), max_digits=8, decimal_places=3)
+    overall_rank = models.PositiveIntegerField(_("总排名"))
+    tier = models.CharField(_("档次"), max_length=32, blank=True)
+    rank = models.PositiveIntegerField(_("档内排名"), null=True, blank=True)
+    details = models.JSONField(_("计算明细"), default=dict)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("审定时间"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["round", "overall_rank", "case_id"]
+        verbose_name = _("评选结果")
+        verbose_name_plural = _("评选结果")
+
+    def __str__(self):
+        return f"{self.case_id}: {self.overall_rank}"
