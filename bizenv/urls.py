@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import auth_urlpatterns
 from cases import views as case_views
 
 admin.site.site_header = "上海市各区优化营商环境案例评选 · 管理后台"
@@ -9,6 +10,7 @@ admin.site.site_title = "案例评选管理后台"
 
 urlpatterns = [
     path("", case_views.home, name="home"),
+    *auth_urlpatterns,
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("admin/", admin.site.urls),

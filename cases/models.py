@@ -262,6 +262,8 @@ class Case(models.Model):
     rank = models.PositiveIntegerField(_("排名"), null=True, blank=True)
     score = models.DecimalField(_("得分"), max_digits=8, decimal_places=3, null=True, blank=True)
     position = models.PositiveIntegerField(_("序号"), default=0, help_text=_("在通知中的位置。"))
+    # A fingerprint of the text as first imported from a notice: re-imports find the case by it.
+    source_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     vote_count = models.PositiveIntegerField(_("有效票数"), default=0)
     shortlisted = models.BooleanField(_("入围专家评审"), default=False)
 

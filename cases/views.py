@@ -1,5 +1,103 @@
-from django.http import HttpResponse
+"""Public pages: the latest list, a round's list, a case, and the archive with search."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from . import search
+from .models import Case, District, Round, Topic
+
+ARCHIVE_PAGE_SIZE = 20
+
+
+def _tiers_of(round_):
+    """The round's published cases grouped by tier, in the order the round lists them."""
+    cases = list(
+        round_.cases.published().select_related("district").in_notice_order()
+    )
+    tiers = []
+    for name in round_.tier_names:
+        tier_cases = [c for c in cases if c.tier == name]
+        if tier_cases:
+            tiers.append({"name": name, "cases": tier_cases})
+    return tiers
 
 
 def home(request):
-    return HttpResponse("ok")
+    round_ = Round.objects.filter(status=Round.Status.PUBLISHED).order_by("-year", "-id").first()
+    context = {"round": round_, "tiers": _tiers_of(round_) if round_ else []}
+    return render(request, "cases/home.html", context)
+
+
+def round_detail(request, pk):
+    round_ = get_object_or_404(Round, pk=pk, status=Round.Status.PUBLISHED)
+    return render(request, "cases/round_detail.html", {"round": round_, "tiers": _tiers_of(round_)})
+
+
+def case_detail(request, pk):
+    case = get_object_or_404(Case.objects.select_related("round", "district", "topic"), pk=pk)
+    if not request.user.has_perm("cases.view_case", case):
+        # Strangers learn nothing: an unpublished case does not exist for them.
+        if request.user.is_authenticated:
+            raise PermissionDenied
+        raise Http404
+    siblings = []
+    if case.status == Case.Status.PUBLISHED and case.tier:
+        siblings = list(
+            case.round.cases.published().filter(tier=case.tier).select_related("district")
+            .in_notice_order()
+        )
+    index = next((i for i, c in enumerate(siblings) if c.pk == case.pk), None)
+    context = {
+        "case": case,
+        "siblings": siblings,
+        "previous": siblings[index - 1] if index else None,
+        "next": siblings[index + 1] if index is not None and index + 1 < len(siblings) else None,
+        "key_figures": case.key_figures.all(),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def archive(request):
+    cases = Case.objects.published().select_related("round", "district", "topic")
+    filters = {
+        "year": request.GET.get("year", "").strip(),
+        "tier": request.GET.get("tier", "").strip(),
+        "district": request.GET.get("district", "").strip(),
+        "topic": request.GET.get("topic", "").strip(),
+        "q": search.normalise_query(request.GET.get("q", ""))[:100],
+    }
+    if filters["year"].isdigit():
+        cases = cases.filter(round__year=int(filters["year"]))
+    if filters["tier"]:
+        cases = cases.filter(tier=filters["tier"])
+    if filters["district"] == "none":
+        cases = cases.filter(district__isnull=True)
+    elif filters["district"]:
+        cases = cases.filter(district__code=filters["district"])
+    if filters["topic"].isdigit():
+        cases = cases.filter(topic_id=int(filters["topic"]))
+    cases = search.filter_cases(cases, filters["q"])
+    cases = cases.order_by("-round__year", "round_id", "tier_order", "rank", "position", "id")
+
+    page = Paginator(cases, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    for case in page.object_list:
+        case.snippet = search.highlight(case.search_text, filters["q"]) if filters["q"] else ""
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    published = Round.objects.filter(status=Round.Status.PUBLISHED)
+    tier_names = []
+    for round_ in published:
+        tier_names += [n for n in round_.tier_names if n not in tier_names]
+    context = {
+        "page": page,
+        "filters": filters,
+        "querystring": query_without_page.urlencode(),
+        "years": published.values_list("year", flat=True).distinct().order_by("-year"),
+        "tier_names": tier_names,
+        "districts": District.objects.all(),
+        "topics": Topic.objects.all(),
+        "rounds": published.order_by("-year"),
+    }
+    return render(request, "cases/archive.html", context)

@@ -1,0 +1,63 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PG_ENV := DATABASE_URL=postgres://bizenv:bizenv@127.0.0.1:5432/bizenv REDIS_URL=redis://127.0.0.1:6379/0
+
+.PHONY: install system run test test-pg services worker serve bench deploy-check backup restore lint check-deploy clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+## install: the virtualenv with the project and the Debian packages it needs
+install: $(BIN)/.installed system
+
+system:
+	@bash scripts/system-packages.sh base browser
+
+## run: migrate, load the demo data (2022 archive, demo accounts) and serve http://127.0.0.1:8000/
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) demo_data
+	$(MANAGE) runserver 127.0.0.1:8000
+
+## test: the whole pytest suite on the current settings (SQLite unless DATABASE_URL is set)
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## services: PostgreSQL and Redis on loopback
+services:
+	@bash scripts/system-packages.sh servers
+	@bash scripts/services.sh
+
+## test-pg: the suite against PostgreSQL and Redis
+test-pg: install services
+	$(PG_ENV) $(MAKE) test
+
+## worker: a Celery worker (needs REDIS_URL)
+worker: install
+	$(BIN)/celery -A bizenv worker -l info
+
+## serve: production mode under gunicorn (set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL)
+serve: install
+	DJANGO_ENV=production $(MANAGE) collectstatic --noinput
+	DJANGO_ENV=production $(MANAGE) migrate --noinput
+	DJANGO_ENV=production $(BIN)/gunicorn bizenv.wsgi -b $${BIND:-127.0.0.1:8000} -w $${WORKERS:-3}
+
+check-deploy: install
+	DJANGO_ENV=production SECRET_KEY=$${SECRET_KEY:-check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
+	  ALLOWED_HOSTS=cases.example.cn $(MANAGE) check --deploy --fail-level WARNING
+
+bench: install services
+	$(BIN)/python bench/run.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3* staticfiles

@@ -1,0 +1,24 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+
+# Where each role starts its day; a page that a later feature has not built yet falls back
+# to the generic dashboard.
+ROLE_HOME = {
+    "staff": "cases:staff_dashboard",
+    "officer": "cases:my_cases",
+    "expert": "reviews:expert_home",
+}
+
+
+@login_required
+def home(request):
+    user = request.user
+    role = "staff" if user.is_commission_staff else user.role
+    target = ROLE_HOME.get(role)
+    if target:
+        try:
+            return redirect(reverse(target))
+        except NoReverseMatch:
+            pass
+    return render(request, "accounts/home.html")

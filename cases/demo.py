@@ -1,0 +1,56 @@
+"""Demo data for `make run`: the 2022 archive and an account for each role. Idempotent."""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+
+from .models import Case, District, Round
+from .notice_import import import_notice
+from .notice_parser import parse_notice
+
+DEMO_PASSWORD = "demo-2026"
+NOTICE_2022 = Path(__file__).resolve().parent / "data" / "notices" / "2022.txt"
+
+# (username, role, district code or None, family name, given name, organisation)
+DEMO_ACCOUNTS = [
+    ("staff", "staff", None, "王", "主任", "上海市发展和改革委员会"),
+    ("officer_jiading", "officer", "jiading", "李", "嘉定", "嘉定区发展和改革委员会"),
+    ("officer_pudong", "officer", "pudong", "张", "浦东", "浦东新区发展和改革委员会"),
+    ("officer_changning", "officer", "changning", "陈", "长宁", "长宁区发展和改革委员会"),
+    ("expert_zhao", "expert", None, "赵", "教授", "复旦大学"),
+    ("expert_qian", "expert", None, "钱", "研究员", "上海社会科学院"),
+    ("expert_sun", "expert", "pudong", "孙", "律师", "浦东新区律师协会"),
+]
+
+
+def ensure_accounts():
+    User = get_user_model()
+    districts = {d.code: d for d in District.objects.all()}
+    rows = []
+    for username, role, district, family, given, org in DEMO_ACCOUNTS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "district": districts.get(district),
+                "last_name": family,
+                "first_name": given,
+                "organisation": org,
+                "is_staff": role == "staff",
+                "is_superuser": role == "staff",
+                "email": f"{username}@example.cn",
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        rows.append((username, user.get_role_display(), user.district or "", org))
+    return rows
+
+
+def ensure_archive():
+    if Round.objects.filter(year=2022, status=Round.Status.PUBLISHED).exists():
+        return "2022 年度案例库已存在"
+    report = import_notice(parsed=parse_notice(NOTICE_2022.read_bytes()), year=2022)
+    count = Case.objects.filter(round=report.round).count()
+    return f"已导入 2022 年度通知：{count} 个案例"

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
+
+from cases import demo
+
+# Each later feature adds its own idempotent step here: a function returning one line.
+DEMO_STEPS = [
+    "cases.demo.ensure_archive",
+]
+
+
+class Command(BaseCommand):
+    help = "载入演示数据：2022 年度案例库和各角色演示账号（可重复运行）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="在生产模式下也载入")
+
+    def handle(self, *args, force=False, **options):
+        if settings.PRODUCTION and not force:
+            raise CommandError("生产模式下不载入演示数据（如确需载入，请加 --force）", returncode=2)
+        accounts = demo.ensure_accounts()
+        for step in DEMO_STEPS:
+            self.stdout.write(import_string(step)())
+        self.stdout.write("")
+        self.stdout.write("演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
+        for username, role, district, org in accounts:
+            self.stdout.write(f"  {username:<20} {role:<12} {district!s:<8} {org}")
+        self.stdout.write("公众投票无需账号；登录地址 http://127.0.0.1:8000/accounts/login/")
