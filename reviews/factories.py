@@ -74,3 +74,22 @@ def use_memory_sms(settings):
 def clear_rate_limits():
     """Rate-limit counters live in the cache: every test starts from zero."""
     cache.clear()
+
+
+def review_round(*, cases=3, districts=("huangpu", "pudong", "jiading"), **round_fields):
+    """A round in expert review with shortlisted cases (one per district, cycling)."""
+    fields = {"year": 2025, "status": Round.Status.REVIEW, **round_fields}
+    round_ = RoundFactory(**fields)
+    made = [
+        CaseFactory(
+            round=round_,
+            district=district(districts[i % len(districts)]),
+            shortlisted=True,
+            title=f"入围案例{i + 1}",
+        )
+        for i in range(cases)
+    ]
+    return round_, made
+
+
+SCORES = {"leading": "30", "felt": "20", "replicable": "20"}

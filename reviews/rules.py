@@ -39,12 +39,21 @@ def is_self(user, other):
 
 
 rules.add_perm("reviews.manage_selection", is_commission_staff)
-# Scores are sealed: staff see them only once the review is closed.
-rules.add_perm("reviews.view_scores", is_commission_staff & is_review_closed)
 rules.add_perm("reviews.expert_area", is_expert)
-rules.add_perm("reviews.view_assignment", is_expert & is_assigned_expert)
-rules.add_perm(
-    "reviews.score_assignment", is_expert & is_assigned_expert & ~is_recused & is_review_open
-)
-rules.add_perm("reviews.recuse", is_expert & is_assigned_expert & ~is_recused & is_review_open)
 rules.add_perm("reviews.print_sheet", is_commission_staff | (is_expert & is_self))
+
+# Sealing rules are tested with ``can`` (rules.test_rule), not ``user.has_perm``: Django's
+# ModelBackend grants a superuser every permission, and a superuser must not unseal scores.
+SEALING = {
+    # Scores are sealed: staff see them only once the review is closed.
+    "reviews.view_scores": is_commission_staff & is_review_closed,
+    "reviews.view_assignment": is_expert & is_assigned_expert,
+    "reviews.score_assignment": is_expert & is_assigned_expert & ~is_recused & is_review_open,
+    "reviews.recuse": is_expert & is_assigned_expert & ~is_recused & is_review_open,
+}
+for name, predicate in SEALING.items():
+    rules.add_rule(name, predicate)
+
+
+def can(name, user, obj=None) -> bool:
+    return rules.test_rule(name, user, obj)

@@ -17,6 +17,7 @@ from cases.models import Round
 from .. import review
 from ..forms import ReasonForm, ScoreSheetForm
 from ..models import Assignment, ScoreSheet
+from ..rules import can
 from .common import expert_required, get_round
 
 
@@ -24,7 +25,7 @@ def _own_assignment(request, pk) -> Assignment:
     assignment = (
         Assignment.objects.select_related("case", "case__district", "round").filter(pk=pk).first()
     )
-    if assignment is None or not request.user.has_perm("reviews.view_assignment", assignment):
+    if assignment is None or not can("reviews.view_assignment", request.user, assignment):
         raise Http404
     return assignment
 
@@ -55,7 +56,7 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _own_assignment(request, pk)
     existing = ScoreSheet.objects.filter(assignment=assignment).first()
     submitted = bool(existing and existing.status == ScoreSheet.Status.SUBMITTED)
-    can_score = request.user.has_perm("reviews.score_assignment", assignment) and not submitted
+    can_score = can("reviews.score_assignment", request.user, assignment) and not submitted
     criteria = review.round_criteria(assignment.round)
     initial = {k: v for k, v in review.sheet_values(existing).items()}
     form = ScoreSheetForm(
@@ -95,7 +96,7 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
         "can_score": can_score,
         "submitted": submitted,
         "recuse_form": ReasonForm(),
-        "can_recuse": request.user.has_perm("reviews.recuse", assignment) and not submitted,
+        "can_recuse": can("reviews.recuse", request.user, assignment) and not submitted,
     }
     return render(request, "reviews/expert_sheet.html", context)
 

@@ -12,6 +12,7 @@ from cases.models import Round
 from .. import results
 from ..models import Result
 from ..review import progress, selection_of
+from ..rules import can
 from .common import get_round, staff_required
 
 S = Round.Status
@@ -26,7 +27,7 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     if frozen:
         context["frozen"] = frozen
         context["rows"] = results.rows_of_results(frozen)
-    elif request.user.has_perm("reviews.view_scores", round_):
+    elif can("reviews.view_scores", request.user, round_):
         try:
             context["ranking"] = results.compute(round_)
             context["rows"] = results.rows_of_ranking(context["ranking"])
