@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, Round
 from cases.rounds import set_round_status
 
-from .models import Result, RoundSelection, Score, ScoreSheet
+from .models import Assignment, Result, RoundSelection, Score, ScoreSheet
 from .ranking import CaseResult, RankingConfig, RankingError, Tier, rank, round_half_up
 from .review import round_criteria, shortlisted_cases
 from .voting import valid_counts
@@ -75,6 +75,7 @@ class Line:
     case: Case
     result: CaseResult
     experts: list[ExpertLine]
+    recused: list[str]  # experts who declared a conflict (回避): not inputs at all
 
     def shown(self, value: Fraction) -> Decimal:
         return round_half_up(value, SHOWN_PLACES)
@@ -117,6 +118,11 @@ def compute(round_: Round) -> Ranking:
     users = get_user_model().objects.in_bulk(
         {expert for result in outcome.results for expert, _total in result.expert_totals}
     )
+    recused: dict[int, list[str]] = {}
+    for assignment in Assignment.objects.filter(round=round_, recused=True).select_related(
+        "expert"
+    ):
+        recused.setdefault(assignment.case_id, []).append(str(assignment.expert))
     lines = []
     for result in outcome.results:
         raw = dict(result.raw_totals)
@@ -124,7 +130,7 @@ def compute(round_: Round) -> Ranking:
             ExpertLine(users[expert], total, raw[expert], expert in result.trimmed)
             for expert, total in result.expert_totals
         ]
-        lines.append(Line(cases[result.case], result, experts))
+        lines.append(Line(cases[result.case], result, experts, recused.get(result.case, [])))
     return Ranking(config=config, lines=lines, full_marks=outcome.full_marks)
 
 
@@ -138,6 +144,7 @@ def details_of(line: Line) -> dict:
         "mean": str(line.mean),
         "final": str(line.final),
         "tied": r.tied,
+        "recused": line.recused,
         "experts": [
             {
                 "id": e.expert.pk,
@@ -213,6 +220,7 @@ def rows_of_ranking(ranking: Ranking) -> list[dict]:
                 {"name": str(e.expert), "total": e.total, "raw": e.raw, "trimmed": e.trimmed}
                 for e in line.experts
             ],
+            "recused": line.recused,
         }
         for line in ranking.lines
     ]
@@ -236,6 +244,7 @@ def rows_of_results(frozen) -> list[dict]:
                 "expert_score": d.get("expert_score"),
                 "final": d.get("final"),
                 "experts": d.get("experts", []),
+                "recused": d.get("recused", []),
             }
         )
     return rows

@@ -273,10 +273,12 @@ def timeline(round_: Round) -> dict:
     cases = list(vote_cases(round_))
     if not rows:
         return {"labels": [], "datasets": []}
-    start = rows[0][1]
-    span = rows[-1][1] - start
+    span = rows[-1][1] - rows[0][1]
     bucket = next((b for b in BUCKETS if span / b <= MAX_BUCKETS), BUCKETS[-1])
-    count = int(span / bucket) + 1
+    # One empty bucket first, so every line starts from zero and even a single bucket of
+    # votes draws a line.
+    start = rows[0][1] - bucket
+    count = int((rows[-1][1] - start) / bucket) + 1
     per_case = defaultdict(lambda: [0] * count)
     for case_id, at in rows:
         per_case[case_id][int((at - start) / bucket)] += 1

@@ -140,11 +140,11 @@ def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
         messages.warning(request, str(exc))
     else:
         left = voting.voter_status(round_, voter)["left"]
-        messages.success(
-            request,
-            _("已为“%(title)s”投票。本轮您还可投 %(left)s 票。")
-            % {"title": case.title, "left": left},
-        )
+        if left:
+            text = _("已为“%(title)s”投票。本轮您还可投 %(left)s 票。")
+        else:
+            text = _("已为“%(title)s”投票。您在本轮的票已全部投出，感谢参与！")
+        messages.success(request, text % {"title": case.title, "left": left})
     return redirect(next_url)
 
 

@@ -23,6 +23,10 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk, S.REVIEW, S.APPROVED, S.PUBLICITY, S.PUBLISHED)
     selection = selection_of(round_)
     context = {"round": round_, "selection": selection, "ranking": None, "error": None}
+    try:
+        context["full_marks"] = results.build_config(round_).full_marks
+    except results.RankingError:
+        context["full_marks"] = ""
     frozen = list(Result.objects.filter(round=round_).select_related("case", "case__district"))
     if frozen:
         context["frozen"] = frozen

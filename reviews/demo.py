@@ -1,0 +1,190 @@
+"""Demo data for the selection: a round whose public vote is open (2026) and a round in
+expert review (2025) with the demo experts assigned. Idempotent: a second run changes nothing.
+
+Voters need no account: any mainland mobile number works, and the console sender prints the
+one-time code in the terminal running the server.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Case, District, Round
+
+from . import review
+from .models import Vote, Voter
+from .voting import ip_block
+
+VOTE_YEAR, REVIEW_YEAR = 2026, 2025
+DEMO_TITLE = "%s 年度上海市各区优化营商环境案例评选（演示）"
+
+# (district code, title, subtitle, summary, figures sentence)
+DEMO_CASES = [
+    (
+        "jiading",
+        "打造“一业一证”改革升级版",
+        "推动行业综合许可“一证准营”",
+        "将一个行业准入涉及的多张许可证整合为一张行业综合许可证，实现“一证准营、跨地互认”。",
+        "累计发放行业综合许可证 1.2 万张，审批时限平均压缩 88%。",
+    ),
+    (
+        "pudong",
+        "推进商事登记确认制",
+        "持续创新市场准入便利化改革",
+        "对企业登记事项由“核准”改为“确认”，申请材料齐全即予确认登记。",
+        "新设企业 4.6 万户，平均开办时间压缩至 0.5 个工作日。",
+    ),
+    (
+        "huangpu",
+        "构建“企业服务专员”全覆盖机制",
+        "",
+        "为辖区重点企业配备服务专员，建立诉求收集、分办、督办、反馈闭环。",
+        "服务企业 3.1 万家，解决诉求 8,600 余件，满意率 98.7%。",
+    ),
+    (
+        "jingan",
+        "打造国际化法律服务高地",
+        "“一站式”涉外商事纠纷解决平台",
+        "整合仲裁、调解、公证等资源，为外资企业提供一站式商事纠纷解决服务。",
+        "受理涉外商事纠纷 1,240 件，平均化解周期缩短 40%。",
+    ),
+    (
+        "xuhui",
+        "人工智能赋能“一网通办”",
+        "",
+        "运用大模型技术实现政务服务智能预审、智能导办，办事材料“免填写、少提交”。",
+        "智能预审覆盖事项 326 项，一次办成率提升至 96%。",
+    ),
+    (
+        "changning",
+        "“首违不罚”清单制度",
+        "包容审慎监管的长宁实践",
+        "对首次轻微违法且及时改正的市场主体依法不予行政处罚，并开展指导教育。",
+        "适用“首违不罚”案件 2,300 余件，涉及市场主体 2,100 余户。",
+    ),
+    (
+        "minhang",
+        "工程建设项目审批“拿地即开工”",
+        "",
+        "通过容缺受理、并联审批、告知承诺，实现项目取得土地后即可开工建设。",
+        "32 个项目实现“拿地即开工”，审批时间平均缩短 60 个工作日。",
+    ),
+    (
+        "songjiang",
+        "G60 科创走廊“一网通办”跨区域协同",
+        "",
+        "联合长三角九城市推动政务服务事项跨省通办、异地可办。",
+        "跨省通办事项 180 项，累计办件 12.5 万件。",
+    ),
+]
+
+
+PRACTICE = (
+    "一是强化顶层设计，建立工作专班。\n二是优化业务流程，推动数据共享。\n"
+    "三是加强宣传引导，提升企业知晓度。"
+)
+
+
+def _case_sections(summary, figures):
+    return [
+        {"heading": "一、工作背景", "body": summary},
+        {"heading": "二、主要做法", "body": PRACTICE},
+        {"heading": "三、取得成效", "body": figures},
+    ]
+
+
+def _ensure_round(year, status, **fields):
+    round_, created = Round.objects.get_or_create(
+        year=year, title=DEMO_TITLE % year, defaults={"status": status, **fields}
+    )
+    return round_, created
+
+
+def _ensure_cases(round_, rows, **fields):
+    districts = {d.code: d for d in District.objects.all()}
+    cases = []
+    for position, (code, title, subtitle, summary, figures) in enumerate(rows, start=1):
+        case, _created = Case.objects.get_or_create(
+            round=round_,
+            title=title,
+            defaults={
+                "district": districts.get(code),
+                "subtitle": subtitle,
+                "summary": summary,
+                "sections": _case_sections(summary, figures),
+                "status": Case.Status.ACCEPTED,
+                "position": position,
+                **fields,
+            },
+        )
+        cases.append(case)
+    return cases
+
+
+def _demo_votes(round_, cases, counts, start):
+    """Spread votes over the past hours so the staff chart has a shape."""
+    n = 0
+    for case, count in zip(cases, counts, strict=False):
+        for i in range(count):
+            n += 1
+            voter, _created = Voter.objects.get_or_create(
+                phone=f"1370000{n:04d}", defaults={"verified_at": start}
+            )
+            ip = f"10.{n % 7}.{n % 5}.{n % 200 + 1}"
+            Vote.objects.get_or_create(
+                voter=voter,
+                case=case,
+                defaults={
+                    "round": round_,
+                    "ip": ip,
+                    "ip_block": ip_block(ip),
+                    "created_at": start + timedelta(minutes=7 * i + n % 11),
+                },
+            )
+        Case.objects.filter(pk=case.pk).update(vote_count=case.votes.filter(voided=False).count())
+
+
+@transaction.atomic
+def ensure_selection_demo():
+    now = timezone.now()
+    vote_round, vote_created = _ensure_round(
+        VOTE_YEAR,
+        Round.Status.VOTING,
+        vote_opens=now - timedelta(days=1),
+        vote_closes=now + timedelta(days=30),
+        votes_per_voter=3,
+        show_vote_counts=True,
+        shortlist_size=5,
+        vote_weight="0.1",
+    )
+    if vote_created:
+        cases = _ensure_cases(vote_round, DEMO_CASES)
+        _demo_votes(vote_round, cases, [14, 11, 9, 9, 6, 4, 3, 1], now - timedelta(hours=8))
+
+    review_round, review_created = _ensure_round(
+        REVIEW_YEAR,
+        Round.Status.REVIEW,
+        vote_opens=now - timedelta(days=40),
+        vote_closes=now - timedelta(days=10),
+        review_opens=now - timedelta(days=1),
+        review_closes=now + timedelta(days=14),
+        shortlist_size=6,
+        trim=0,
+        tiers=[{"name": "优秀案例", "size": 3}, {"name": "良好实践", "size": 3}],
+    )
+    if review_created:
+        cases = _ensure_cases(review_round, DEMO_CASES[:6], shortlisted=True)
+        _demo_votes(review_round, cases, [20, 17, 15, 12, 10, 8], now - timedelta(days=20))
+        review.assign_default(round=review_round)
+
+    User = get_user_model()
+    experts = User.objects.filter(username__in=["expert_zhao", "expert_qian", "expert_sun"])
+    assigned = review_round.assignments.count()
+    return (
+        f"评选演示：{VOTE_YEAR} 年度网络投票进行中"
+        "（/vote/，任意手机号，验证码打印在服务器控制台）；"
+        f"{REVIEW_YEAR} 年度专家评审中（{experts.count()} 位演示专家，{assigned} 项评审分配，"
+        "浦东新区专家自动回避浦东案例）"
+    )
