@@ -17,6 +17,40 @@ from django.utils.safestring import mark_safe
 FTS_TABLE = "cases_case_fts"
 MIN_TRIGRAM = 3
 
+SQLITE_TRIGGERS = {
+    "cases_case_fts_ai": "CREATE TRIGGER cases_case_fts_ai AFTER INSERT ON cases_case BEGIN "
+    "INSERT INTO cases_case_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "cases_case_fts_ad": "CREATE TRIGGER cases_case_fts_ad AFTER DELETE ON cases_case BEGIN "
+    "INSERT INTO cases_case_fts(cases_case_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    "cases_case_fts_au": "CREATE TRIGGER cases_case_fts_au AFTER UPDATE OF search_text "
+    "ON cases_case BEGIN "
+    "INSERT INTO cases_case_fts(cases_case_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO cases_case_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+}
+
+
+def ensure_sqlite_index(connection) -> None:
+    """Create the FTS triggers where missing, and rebuild the index if any was.
+
+    SQLite migrations that alter cases_case rebuild the table, which drops its triggers, so
+    this runs after every migrate (post_migrate), not only in the migration that made them.
+    """
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        present = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+        if cursor.fetchone() is None:
+            return  # before migration 0003
+        missing = [sql for name, sql in SQLITE_TRIGGERS.items() if name not in present]
+        for sql in missing:
+            cursor.execute(sql)
+        if missing:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+
 
 def normalise_query(query: str) -> str:
     return " ".join((query or "").split())
