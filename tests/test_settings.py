@@ -10,6 +10,8 @@ import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+# Set by the browser tests' conftest for the test process only; a deployment never has it.
+TEST_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 PROBE = """
 import json, django
@@ -27,7 +29,8 @@ print(json.dumps({
 
 
 def settings_with(**env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "SECRET_KEY", "DEBUG"}}
+    dropped = {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "SECRET_KEY", "DEBUG"} | TEST_ONLY
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update(env, DJANGO_SETTINGS_MODULE="bizenv.settings")
     result = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
@@ -95,7 +98,7 @@ def test_production_mode_turns_debug_off_and_cookies_secure():
 
 
 def test_check_deploy_is_clean_in_production_mode():
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG"} | TEST_ONLY}
     env.update(DJANGO_ENV="production", SECRET_KEY="a-long-random-secret-" + "x7Q" * 20,
                ALLOWED_HOSTS="cases.example.cn")
     result = subprocess.run(
