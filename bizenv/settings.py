@@ -126,6 +126,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "bizenv")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Auth -------------------------------------------------------------------------------------
@@ -192,6 +193,7 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBac
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@fgw.sh.gov.cn")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 
 # One-time codes for voters go through this sender; the console one prints them.
 SMS_SENDER = env("SMS_SENDER", "reviews.sms.ConsoleSender")
