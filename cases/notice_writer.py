@@ -6,8 +6,9 @@ same tiers, ranks, titles, subtitles, sections and districts back (``notice_pars
 
 Layout: the addressee unindented, every other paragraph indented by two spaces, one blank line
 between paragraphs, in this order: preamble, "附件：…", signature, date ("2022年11月8日"), then
-per tier its heading ("上海市2022年度各区优化营商环境优秀案例") and per case "排名N", the title, the
-subtitle, and the sections (heading line, then body paragraphs).
+per tier its heading and per case "排名N", the title, the subtitle, and the sections (heading
+line, then body paragraphs). A tier's ``heading`` is written as it is when set (so a parsed
+notice keeps its own wording), else built as "上海市{year}年度各区优化营商环境{tier name}".
 
 Limits of the plain-text layout, which the writer cannot express:
 * a subtitle is written as its own line; when it would not read back as a subtitle (too long, or
