@@ -466,39 +466,54 @@ def _is_tier_heading_at(lines: list[_Line], index: int) -> bool:
     )
 
 
+def _index_where(texts: list[str], test, indexes: range) -> int | None:
+    return next((i for i in indexes if test(texts[i])), None)
+
+
+def _is_addressee(text: str) -> bool:
+    return text.endswith("：") and len(text) <= MAX_HEADING_CHARS and not text.startswith("附件")
+
+
 def _parse_header(lines: list[_Line], notice: ParsedNotice) -> None:
-    """Addressee, preamble, attachment, signature and date from the lines before the tiers."""
+    """Addressee, preamble, attachment, signature and date from the lines before the tiers.
+
+    Order as printed: addressee, preamble, 附件 line(s), signature (the line before the date),
+    date. Lines that fit none of these (a title above the addressee, lines after the date) are
+    reported as dropped.
+    """
     texts = [line.text for line in lines]
+    end = len(texts)
+    # The addressee opens the notice, possibly after a title line or two (关于印发……的通知).
+    addressee_at = _index_where(texts, _is_addressee, range(min(3, end)))
     start = 0
-    if texts and texts[0].endswith("：") and len(texts[0]) <= MAX_HEADING_CHARS:
-        notice.addressee = texts[0]
-        start = 1
-    date_index = next((i for i in range(len(texts) - 1, start - 1, -1) if date_of(texts[i])), None)
-    attachment_index = next(
-        (i for i in range(start, len(texts)) if texts[i].startswith("附件")), None
+    if addressee_at is not None:
+        notice.addressee = texts[addressee_at]
+        start = addressee_at + 1
+    date_at = _index_where(texts, date_of, range(end - 1, start - 1, -1))
+    attachment_at = _index_where(
+        texts,
+        lambda text: text.startswith("附件"),
+        range(start, end if date_at is None else date_at),
     )
-    if date_index is not None and attachment_index is not None and attachment_index > date_index:
-        attachment_index = None  # an attachment list printed after the date is not ours to read
-    signature_index = None
-    if date_index is not None and date_index - 1 >= start and date_index - 1 != attachment_index:
-        signature_index = date_index - 1
-    preamble_end = next(
-        (i for i in (attachment_index, signature_index, date_index) if i is not None), len(texts)
-    )
+    signature_at = None
+    if date_at is not None and date_at - 1 >= start and date_at - 1 != attachment_at:
+        signature_at = date_at - 1
+
+    # Each part runs up to the next part that is present.
+    preamble_end = next((i for i in (attachment_at, signature_at, date_at) if i is not None), end)
     notice.preamble = texts[start:preamble_end]
-    used = set(range(start)) | set(range(start, preamble_end))
-    if attachment_index is not None:
-        attachment_end = signature_index if signature_index is not None else date_index
-        attachment_end = len(texts) if attachment_end is None else attachment_end
-        first = re.sub(r"^附件\s*[0-9]*\s*[：:]?\s*", "", texts[attachment_index])
-        notice.attachment = "\n".join([first, *texts[attachment_index + 1 : attachment_end]])
-        used |= set(range(attachment_index, attachment_end))
-    if signature_index is not None:
-        notice.signature = texts[signature_index]
-        used.add(signature_index)
-    if date_index is not None:
-        notice.date = date_of(texts[date_index])
-        used.add(date_index)
+    used = set(range(start - 1 if notice.addressee else start, preamble_end))
+    if attachment_at is not None:
+        attachment_end = next((i for i in (signature_at, date_at) if i is not None), end)
+        first = re.sub(r"^附件\s*[0-9]*\s*：?\s*", "", texts[attachment_at])
+        notice.attachment = "\n".join([first, *texts[attachment_at + 1 : attachment_end]])
+        used |= set(range(attachment_at, attachment_end))
+    if signature_at is not None:
+        notice.signature = texts[signature_at]
+        used.add(signature_at)
+    if date_at is not None:
+        notice.date = date_of(texts[date_at])
+        used.add(date_at)
     notice.dropped_lines += [text for i, text in enumerate(texts) if i not in used]
 
 

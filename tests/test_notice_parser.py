@@ -532,3 +532,27 @@ def test_notice_shaped_text_raises_only_notice_error(lines):
         return
     assert all(case.title for case in notice.cases())
     assert [c.position for c in notice.cases()] == list(range(1, len(notice.cases()) + 1))
+
+
+def test_header_lines_that_fit_nowhere_are_reported():
+    notice = parse_notice(
+        notice_text(
+            "关于印发2023年度案例的通知",
+            "各区人民政府：",
+            "现将案例印发公布。",
+            "附件：1.案例汇编",
+            "2.评审说明",
+            "上海市发展和改革委员会",
+            "二〇二三年十二月一日",
+            "（此件公开发布）",
+            "上海市2023年度各区优化营商环境优秀案例",
+            "排名1",
+            "案例甲",
+            BODY,
+        )
+    )
+    assert notice.addressee == "各区人民政府："
+    assert notice.preamble == ["现将案例印发公布。"]
+    assert notice.attachment == "1.案例汇编\n2.评审说明"
+    assert (notice.signature, notice.date) == ("上海市发展和改革委员会", datetime.date(2023, 12, 1))
+    assert notice.dropped_lines == ["关于印发2023年度案例的通知", "（此件公开发布）"]
