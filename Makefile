@@ -52,6 +52,10 @@ check-deploy: install
 	DJANGO_ENV=production SECRET_KEY=$${SECRET_KEY:-check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 	  ALLOWED_HOSTS=cases.example.cn $(MANAGE) check --deploy --fail-level WARNING
 
+## deploy-check: the production stack (gunicorn, PostgreSQL, Redis, worker) on loopback + smoke test
+deploy-check: install services
+	bash scripts/deploy-check.sh
+
 bench: install services
 	$(BIN)/python bench/run.py
 
