@@ -56,6 +56,15 @@ check-deploy: install
 deploy-check: install services
 	bash scripts/deploy-check.sh
 
+## backup / restore FILE=…: the whole database and the uploaded files, as one .tar.gz
+backup: install
+	$(MANAGE) backup $(if $(FILE),--output $(FILE))
+
+restore: install
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=var/backups/….tar.gz" >&2; exit 2)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) restore $(FILE) --yes
+
 bench: install services
 	$(BIN)/python bench/run.py
 

@@ -84,7 +84,10 @@ class Round(models.Model):
         _("奖项档次"), default=default_tiers, help_text=_("列表，每项包含 name 与 size。")
     )
     shortlist_size = models.PositiveIntegerField(
-        _("入围数量"), null=True, blank=True, help_text=_("网络投票后进入专家评审的案例数；留空则不按投票筛选。")
+        _("入围数量"),
+        null=True,
+        blank=True,
+        help_text=_("网络投票后进入专家评审的案例数；留空则不按投票筛选。"),
     )
     trim = models.PositiveSmallIntegerField(
         _("去掉最高/最低分个数"), default=1, help_text=_("计算平均分前各去掉的最高分和最低分个数。")
@@ -230,7 +233,11 @@ class Case(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="cases")
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
         verbose_name=_("区"),
     )
     # Set when the district could not be read from the text with certainty: a person decides.
@@ -268,8 +275,12 @@ class Case(models.Model):
     shortlisted = models.BooleanField(_("入围专家评审"), default=False)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("创建人"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
     )
     submitted_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -371,8 +382,12 @@ class CaseTransition(models.Model):
     from_status = models.CharField(_("原状态"), max_length=16, choices=Case.Status.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=Case.Status.choices)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("操作人"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     at = models.DateTimeField(_("时间"), default=timezone.now)
     reason = models.TextField(_("说明"), blank=True)

@@ -20,6 +20,8 @@ def is_own_district_case(user, case):
     )
 
 
-rules.add_perm("cases.view_case", is_published_case | is_commission_staff | (is_officer & is_own_district_case))
+rules.add_perm(
+    "cases.view_case", is_published_case | is_commission_staff | (is_officer & is_own_district_case)
+)
 rules.add_perm("cases.manage_round", is_commission_staff)
 rules.add_perm("cases.assign_district", is_commission_staff)

@@ -68,7 +68,10 @@ class Vote(models.Model):
     voided = models.BooleanField(_("已作废"), default=False)
     void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
     voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     voided_at = models.DateTimeField(null=True, blank=True)

@@ -44,8 +44,12 @@ def get(path, expect=200, contains=None):
 
 
 home, headers = get("/", contains="上海市2022年度各区优化营商环境优秀案例和良好实践")
-for header in ("X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options",
-               "Strict-Transport-Security"):
+for header in (
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+    "Strict-Transport-Security",
+):
     if header not in headers:
         failures.append(f"GET /: header {header} missing")
 css = re.search(r'href="(/static/[^"]+\.css)"', home)
@@ -69,13 +73,20 @@ conn.close()
 login_page, _ = get("/accounts/login/")
 token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page)
 form = urllib.parse.urlencode(
-    {"username": "staff", "password": "demo-2026",
-     "csrfmiddlewaretoken": token.group(1) if token else ""}
+    {
+        "username": "staff",
+        "password": "demo-2026",
+        "csrfmiddlewaretoken": token.group(1) if token else "",
+    }
 )
 status, _, headers = request(
-    "POST", "/accounts/login/", form,
-    {"Content-Type": "application/x-www-form-urlencoded",
-     "Referer": f"https://{HOST}/accounts/login/"},
+    "POST",
+    "/accounts/login/",
+    form,
+    {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Referer": f"https://{HOST}/accounts/login/",
+    },
 )
 if status != 302 or "sessionid" not in cookies:
     failures.append(f"staff login failed ({status})")

@@ -10,8 +10,12 @@ PASSWORD = "test-pass-123"
 
 def make_user(username, role="", district=None, organisation="", **extra):
     user = get_user_model().objects.create_user(
-        username=username, password=PASSWORD, role=role, district=district,
-        organisation=organisation, **extra,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        district=district,
+        organisation=organisation,
+        **extra,
     )
     return user
 
@@ -33,7 +37,9 @@ def officer_a(district_a):
 
 @pytest.fixture
 def officer_b(district_b):
-    return make_user("officer_b", role="officer", district=district_b, organisation="浦东新区发改委")
+    return make_user(
+        "officer_b", role="officer", district=district_b, organisation="浦东新区发改委"
+    )
 
 
 @pytest.fixture
@@ -55,7 +61,9 @@ def staff(db):
 @pytest.fixture
 def published_round(db):
     return Round.objects.create(
-        year=2021, title="2021 年度", status=Round.Status.PUBLISHED,
+        year=2021,
+        title="2021 年度",
+        status=Round.Status.PUBLISHED,
         tiers=[{"name": "优秀案例", "size": 2}, {"name": "良好实践", "size": 2}],
     )
 
@@ -110,9 +118,24 @@ def celery_worker_process(transactional_db, tmp_path):
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "bizenv", "worker", "-l", "warning",
-         "-P", "solo", "--without-mingle", "--without-gossip", "-Q", queue],
-        env=env, cwd=dj_settings.BASE_DIR,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "bizenv",
+            "worker",
+            "-l",
+            "warning",
+            "-P",
+            "solo",
+            "--without-mingle",
+            "--without-gossip",
+            "-Q",
+            queue,
+        ],
+        env=env,
+        cwd=dj_settings.BASE_DIR,
     )
     previous_queue = app.conf.task_default_queue
     app.conf.task_default_queue = queue

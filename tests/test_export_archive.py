@@ -20,14 +20,23 @@ def round_2022():
     round_ = published_round(2022)
     # Created out of order, with a tie, to prove the export sorts by tier then rank.
     published_case(round_, tier="良好实践", rank=1, title="良好一", subtitle="", district=None)
-    published_case(round_, tier="优秀案例", rank=2, title="优秀二乙", district="浦东新区",
-                   position=3)
-    published_case(round_, tier="优秀案例", rank=1, title="优秀一", subtitle="副标题",
-                   district="嘉定区", position=1,
-                   sections=[{"heading": "", "body": "导语。"},
-                             {"heading": "一、工作背景", "body": "第一段。\n第二段。"}])
-    published_case(round_, tier="优秀案例", rank=2, title="优秀二甲", district="长宁区",
-                   position=2)
+    published_case(
+        round_, tier="优秀案例", rank=2, title="优秀二乙", district="浦东新区", position=3
+    )
+    published_case(
+        round_,
+        tier="优秀案例",
+        rank=1,
+        title="优秀一",
+        subtitle="副标题",
+        district="嘉定区",
+        position=1,
+        sections=[
+            {"heading": "", "body": "导语。"},
+            {"heading": "一、工作背景", "body": "第一段。\n第二段。"},
+        ],
+    )
+    published_case(round_, tier="优秀案例", rank=2, title="优秀二甲", district="长宁区", position=2)
     # Not published: never exported.
     Case.objects.create(round=round_, title="草稿", status=Case.Status.DRAFT)
     return round_
@@ -37,7 +46,9 @@ def export(fmt, tmp_path=None, **kwargs):
     out = io.StringIO()
     if tmp_path is not None:
         path = tmp_path / f"out.{fmt}"
-        call_command("export_archive", year=2022, format=fmt, output=str(path), stderr=io.StringIO())
+        call_command(
+            "export_archive", year=2022, format=fmt, output=str(path), stderr=io.StringIO()
+        )
         return path
     call_command("export_archive", year=2022, format=fmt, stdout=out, **kwargs)
     return out.getvalue()

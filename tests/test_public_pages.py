@@ -13,13 +13,30 @@ pytestmark = pytest.mark.django_db
 def year_2022():
     round_ = published_round(2022)
     cases = {
-        "a": published_case(round_, tier="优秀案例", rank=1, title="打造“小嘉帮办”服务品牌",
-                            district="嘉定区", body="嘉定区推出帮办服务，年均办件量83.97万件。"),
-        "b": published_case(round_, tier="优秀案例", rank=2, title="推进商事登记确认制",
-                            subtitle="持续创新市场准入便利化改革", district="浦东新区",
-                            body="浦东新区以立法为抓手。"),
-        "c": published_case(round_, tier="良好实践", rank=1, title="“益”企助企法律服务团",
-                            body="为进一步优化法治化营商环境。"),
+        "a": published_case(
+            round_,
+            tier="优秀案例",
+            rank=1,
+            title="打造“小嘉帮办”服务品牌",
+            district="嘉定区",
+            body="嘉定区推出帮办服务，年均办件量83.97万件。",
+        ),
+        "b": published_case(
+            round_,
+            tier="优秀案例",
+            rank=2,
+            title="推进商事登记确认制",
+            subtitle="持续创新市场准入便利化改革",
+            district="浦东新区",
+            body="浦东新区以立法为抓手。",
+        ),
+        "c": published_case(
+            round_,
+            tier="良好实践",
+            rank=1,
+            title="“益”企助企法律服务团",
+            body="为进一步优化法治化营商环境。",
+        ),
     }
     return round_, cases
 
@@ -80,8 +97,9 @@ def test_an_unpublished_case_is_seen_only_by_its_district_and_staff(
     client, request, who, expected, district_a
 ):
     round_ = Round.objects.create(year=2027, title="申报中", status=Round.Status.SUBMISSION)
-    case = Case.objects.create(round=round_, district=district_a, title="尚未公布的案例",
-                               status=Case.Status.SUBMITTED)
+    case = Case.objects.create(
+        round=round_, district=district_a, title="尚未公布的案例", status=Case.Status.SUBMITTED
+    )
     if who != "anonymous":
         client.force_login(request.getfixturevalue(who))
     response = client.get(case.get_absolute_url())
@@ -97,7 +115,9 @@ def test_archive_filters_by_year_tier_and_district(client, year_2022):
 
     def titles(**params):
         html = client.get(url, params).content.decode()
-        return {t for t in ("小嘉帮办", "商事登记确认制", "法律服务团", "二〇二一年的案例") if t in html}
+        return {
+            t for t in ("小嘉帮办", "商事登记确认制", "法律服务团", "二〇二一年的案例") if t in html
+        }
 
     assert titles() == {"小嘉帮办", "商事登记确认制", "法律服务团", "二〇二一年的案例"}
     assert titles(year="2021") == {"二〇二一年的案例"}
@@ -126,8 +146,13 @@ def test_archive_search_finds_chinese_words_of_any_length(client, year_2022, que
 
 def test_search_results_highlight_the_match_and_escape_the_text(client, year_2022):
     round_ = year_2022[0]
-    published_case(round_, tier="良好实践", rank=2, title="含有标签的案例",
-                   body="<script>alert(1)</script>帮办服务")
+    published_case(
+        round_,
+        tier="良好实践",
+        rank=2,
+        title="含有标签的案例",
+        body="<script>alert(1)</script>帮办服务",
+    )
     html = client.get(reverse("cases:archive"), {"q": "帮办"}).content.decode()
     assert "<mark>帮办</mark>" in html
     assert "<script>alert(1)</script>" not in html

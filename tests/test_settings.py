@@ -99,11 +99,17 @@ def test_production_mode_turns_debug_off_and_cookies_secure():
 
 def test_check_deploy_is_clean_in_production_mode():
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG"} | TEST_ONLY}
-    env.update(DJANGO_ENV="production", SECRET_KEY="a-long-random-secret-" + "x7Q" * 20,
-               ALLOWED_HOSTS="cases.example.cn")
+    env.update(
+        DJANGO_ENV="production",
+        SECRET_KEY="a-long-random-secret-" + "x7Q" * 20,
+        ALLOWED_HOSTS="cases.example.cn",
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         for step in DEMO_STEPS:
             self.stdout.write(import_string(step)())
         self.stdout.write("")
-        self.stdout.write("演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
         for username, role, district, org in accounts:
             self.stdout.write(f"  {username:<20} {role:<12} {district!s:<8} {org}")
         self.stdout.write("公众投票无需账号；登录地址 http://127.0.0.1:8000/accounts/login/")
