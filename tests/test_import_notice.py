@@ -153,7 +153,7 @@ def variants():
         "gb18030": text.encode("gb18030"),
         "crlf": text.replace("\n", "\r\n").encode("utf-8"),
         "full-width": full_width.encode("utf-8"),
-        "no-blank-lines": "\n".join(line for line in text.split("\n") if line.strip()).encode("utf-8"),
+        "no-blank-lines": "\n".join(line for line in text.split("\n") if line.strip()).encode(),
         "no-indent": "\n".join(line.strip() for line in text.split("\n")).encode("utf-8"),
         "ideographic-indent": "\n".join(
             "\u3000\u3000" + line.strip() if line.strip() else "" for line in text.split("\n")
