@@ -52,6 +52,7 @@ MAX_PRECISION = 10  # more decimals than anyone publishes; keeps output sizes sa
 
 _DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _COUNT_TEXT = re.compile(r"[0-9]+")
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class RankingInputError(ValueError):
@@ -97,16 +98,21 @@ def _csv_records(path: str | Path, header: tuple[str, ...]) -> Iterator[tuple[in
             raise _fail(name, 1, f"文件为空，缺少表头 {','.join(header)}")
         if tuple(cell.strip() for cell in first) != header:
             raise _fail(name, 1, f"表头应为 {','.join(header)}，实际为 {','.join(first)}")
+        end = reader.line_num
         for row in reader:
+            # A quoted field may span lines: name the line the row starts on.
+            line, end = end + 1, reader.line_num
             cells = [cell.strip() for cell in row]
             if not any(cells):
                 continue
             if len(cells) != len(header):
-                raise _fail(name, reader.line_num, f"应有 {len(header)} 列，实际为 {len(cells)} 列")
+                raise _fail(name, line, f"应有 {len(header)} 列，实际为 {len(cells)} 列")
             for column, cell in zip(header, cells, strict=True):
                 if not cell:
-                    raise _fail(name, reader.line_num, f"{column} 列为空")
-            yield reader.line_num, cells
+                    raise _fail(name, line, f"{column} 列为空")
+                if _CONTROL_CHARACTER.search(cell):
+                    raise _fail(name, line, f"{column} 列含换行或控制字符")
+            yield line, cells
     except csv.Error as exc:
         raise _fail(name, reader.line_num, f"CSV 格式错误（{exc}）") from None
 
@@ -273,7 +279,7 @@ class _ConfigReader:
         in_range = _is_int(value) and value >= minimum and (maximum is None or value <= maximum)
         if not in_range:
             bounds = (
-                f"{minimum} 到 {maximum} 之间的整数"
+                f" {minimum} 到 {maximum} 之间的整数"
                 if maximum is not None
                 else f"不小于 {minimum} 的整数"
             )

@@ -284,6 +284,9 @@ BAD_SCORES = [
     (SMALL_SCORES.replace("A,e1,r,4", "A,e1,r,4分"), 'scores.csv 第 3 行: 分数 "4分" 不是数字'),
     (SMALL_SCORES.replace("A,e1,r,4", "A,e1,r,1e1"), 'scores.csv 第 3 行: 分数 "1e1" 不是数字'),
     (SMALL_SCORES + ",e2,q,1\n", "scores.csv 第 6 行: case 列为空"),
+    # A quoted line break would split the one-line message; a NUL is never meant.
+    (SMALL_SCORES + 'A,"e\n2",q,1\n', "scores.csv 第 6 行: expert 列含换行或控制字符"),
+    (SMALL_SCORES + "A,e2,q,\x001\n", "scores.csv 第 6 行: score 列含换行或控制字符"),
     ("", "scores.csv 第 1 行: 文件为空，缺少表头 case,expert,criterion,score"),
 ]
 
@@ -380,7 +383,7 @@ BAD_CONFIGS = [
     (config_with('"trim": true,'), "config.json 第 2 行: trim 须为不小于 0 的整数，实际为 true"),
     (
         config_with('"precision": -1,'),
-        "config.json 第 2 行: precision 须为0 到 10 之间的整数，实际为 -1",
+        "config.json 第 2 行: precision 须为 0 到 10 之间的整数，实际为 -1",
     ),
     (
         config_with('"shortlist": 0,'),
