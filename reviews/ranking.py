@@ -469,7 +469,9 @@ def rank(
         )
 
     case_key = id_order_key(all_cases)
-    ordered_cases = sorted(shortlist, key=lambda case: (-partial[case]["score"], case_key(case)))
+    # Score descending, ties by case id: two stable sorts (negating a Decimal could round).
+    by_id = sorted(shortlist, key=case_key)
+    ordered_cases = sorted(by_id, key=lambda case: partial[case]["score"], reverse=True)
     overall_ranks = competition_ranks([partial[case]["score"] for case in ordered_cases])
     placements = assign_tiers(overall_ranks=overall_ranks, tiers=config.tiers)
     rank_counts = Counter(overall_ranks)

@@ -11,9 +11,10 @@ surrounding spaces; case ids are kept as the text written):
   decimals (``87``, ``12.5``), read with ``Decimal`` from the text.
 - votes.csv: header ``case,votes``, votes a non-negative integer, one row per case.
 - config.json: ``criteria`` (``key``, ``label``, ``max``, optional ``weight`` = 1) and
-  ``tiers`` (``name``, ``size``) are required; ``shortlist`` (null or absent: no vote cut),
-  ``trim`` (0), ``vote_weight`` (0), ``normalize`` (``none`` or ``zscore``) and
-  ``precision`` (2) are optional. Numbers are taken as written (``parse_float=Decimal``).
+  ``tiers`` (``name``, ``size``; may be empty) are required; ``shortlist`` (null or absent:
+  no vote cut), ``trim`` (0), ``vote_weight`` (0), ``normalize`` (``none`` or ``zscore``)
+  and ``precision`` (2, at most 10) are optional. Numbers are taken as written
+  (``parse_float=Decimal``).
   Unknown keys are refused: a misspelt ``vote_wieght`` would otherwise silently mean 0.
 
 The cases are those named in either CSV file. Only shortlisted cases have their scores
@@ -49,6 +50,7 @@ __all__ = [
 SCORES_HEADER = ("case", "expert", "criterion", "score")
 VOTES_HEADER = ("case", "votes")
 MAX_PRECISION = 10  # more decimals than anyone publishes; keeps output sizes sane
+MAX_VOTE_DIGITS = 15  # beyond any real count; int() refuses very long digit strings
 
 _DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _COUNT_TEXT = re.compile(r"[0-9]+")
@@ -161,6 +163,8 @@ def read_votes(path: str | Path) -> list[VoteRow]:
     for line, (case, votes_text) in _csv_records(path, VOTES_HEADER):
         if not _COUNT_TEXT.fullmatch(votes_text):
             raise _fail(name, line, f'票数 "{votes_text}" 不是非负整数')
+        if len(votes_text) > MAX_VOTE_DIGITS:
+            raise _fail(name, line, f"票数 {votes_text} 过大")
         if case in seen:
             raise _fail(name, line, f'案例 "{case}" 与第 {seen[case]} 行重复')
         seen[case] = line
@@ -396,6 +400,8 @@ def read_config(path: str | Path) -> RankingConfig:
         raise _fail(name, exc.line, f'键 "{exc.key}" 重复') from None
     except RecursionError:
         raise _fail(name, None, "JSON 嵌套过深") from None
+    except ValueError as exc:  # e.g. an integer past Python's 4,300-digit conversion limit
+        raise _fail(name, None, f"JSON 无法读取（{exc}）") from None
     first_line = text[: len(text) - len(text.lstrip())].count("\n") + 1
     return _ConfigReader(name).config(_Located(tree, first_line))
 

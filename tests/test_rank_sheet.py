@@ -308,6 +308,7 @@ BAD_VOTES = [
     (SMALL_VOTES + "C,-1\n", 'votes.csv 第 4 行: 票数 "-1" 不是非负整数'),
     (SMALL_VOTES + "C,many\n", 'votes.csv 第 4 行: 票数 "many" 不是非负整数'),
     (SMALL_VOTES + "C\n", "votes.csv 第 4 行: 应有 2 列，实际为 1 列"),
+    (SMALL_VOTES + "C," + "9" * 16 + "\n", f"votes.csv 第 4 行: 票数 {'9' * 16} 过大"),
 ]
 
 
@@ -400,6 +401,7 @@ BAD_CONFIGS = [
     ),
     (config_with('"trim": 1,', '"trim": 2,'), 'config.json 第 3 行: 键 "trim" 重复'),
     ("[1, 2]", "config.json 第 1 行: 配置须为 JSON 对象 {…}"),
+    ("[" * 100_000, "config.json: JSON 嵌套过深"),
 ]
 
 
@@ -422,6 +424,11 @@ def test_undecodable_bytes(small):
     assert run_error() == (
         "scores.csv 第 6 行: 第 69 字节不是 UTF-8 编码，请另存为“CSV UTF-8”或 UTF-8 文本"
     )
+
+
+def test_an_integer_too_long_for_python_is_one_line(small):
+    write(config=config_with('"trim": ' + "9" * 5000 + ","))
+    assert run_error().startswith("config.json: JSON 无法读取（Exceeds the limit")
 
 
 def test_config_error_comes_before_csv_errors(small):
