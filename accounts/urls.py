@@ -6,6 +6,7 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("audit/", views.audit, name="audit"),
 ]
 
 # Login and logout keep Django's own names so that LOGIN_URL and templates find them.

@@ -225,3 +225,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
     "loggers": {"bizenv": {"level": "INFO"}, "reviews.sms": {"level": "INFO"}},
 }
+SIMPLE_HISTORY_REVERT_DISABLED = True  # the trail is evidence: no "revert" button in the admin
