@@ -28,7 +28,7 @@ def main() -> int:
         )
         sys.stdout.write(result.stdout)
         sys.stderr.write(result.stderr[-4000:])
-        lines = [l for l in result.stdout.splitlines() if l.startswith("RESULT ")]
+        lines = [x for x in result.stdout.splitlines() if x.startswith("RESULT ")]
         if result.returncode != 0 or not lines:
             failed.append(script.name)
             continue
