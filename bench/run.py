@@ -46,9 +46,8 @@ def main() -> int:
             if isinstance(value, int)
             else str(value)
         )
-        print(
-            f"{row['bench']:<16} {row['metric']:<44} {shown:>12} {row.get('unit', ''):<8} {row.get('target', '')}"
-        )
+        unit, target = row.get("unit", ""), row.get("target", "")
+        print(f"{row['bench']:<16} {row['metric']:<44} {shown:>12} {unit:<8} {target}")
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
