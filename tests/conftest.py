@@ -8,6 +8,13 @@ from cases.models import District, Round
 PASSWORD = "test-pass-123"
 
 
+def pytest_configure(config):
+    # Real password hashing costs ~0.1 s a user; tests create hundreds.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username, role="", district=None, organisation="", **extra):
     user = get_user_model().objects.create_user(
         username=username,
