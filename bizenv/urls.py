@@ -13,6 +13,8 @@ urlpatterns = [
     *auth_urlpatterns,
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("selection/", include("reviews.urls")),
+    path("vote/", include("reviews.urls_vote")),
     path("admin/", admin.site.urls),
 ]
 

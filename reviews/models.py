@@ -1,6 +1,7 @@
 """The selection: public vote, expert review, and the approved result."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,9 @@ class PhoneCode(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"{self.phone[:3]}****{self.phone[-4:]} @ {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class Ballot(models.Model):
     """How many votes a voter has cast in a round: the per-round limit is one conditional
@@ -55,6 +59,9 @@ class Ballot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "voter"], name="one_ballot_per_voter_round")
         ]
+
+    def __str__(self):
+        return f"{self.voter} · {self.round_id}: {self.used}"
 
 
 class Vote(models.Model):
@@ -178,3 +185,67 @@ class Result(models.Model):
 
     def __str__(self):
         return f"{self.case_id}: {self.overall_rank}"
+
+    def save(self, *args, **kwargs):
+        # An approved line is frozen: written once by reviews.results.approve, never changed.
+        if self.pk is not None:
+            raise ValidationError(_("已审定的评选结果已冻结，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("已审定的评选结果已冻结，不能删除。"))
+
+
+class RoundSelection(models.Model):
+    """Who closed the vote, closed the review and approved the result of a round, and when.
+
+    The round's phase itself lives on Round (cases/rounds.py is its one door); this row records
+    the selection's own milestones, chiefly the end of sealing: scores stay sealed from staff
+    until ``review_closed_at`` is set.
+    """
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="selection")
+    vote_closed_at = models.DateTimeField(_("投票截止操作时间"), null=True, blank=True)
+    vote_closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("截止投票操作人"),
+    )
+    review_closed_at = models.DateTimeField(_("评审结束时间"), null=True, blank=True)
+    review_closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("结束评审操作人"),
+    )
+    approved_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审定人"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("评选进程")
+        verbose_name_plural = _("评选进程")
+
+    def __str__(self):
+        return str(self.round)
+
+    @property
+    def review_closed(self):
+        return self.review_closed_at is not None
+
+    @property
+    def approved(self):
+        return self.approved_at is not None

@@ -1,0 +1,326 @@
+"""The sealed expert review: who scores what, conflicts (回避), score sheets, closing.
+
+Sealing is a rule of this module and of reviews/rules.py together: an expert reaches only
+their own assignments; staff get progress (who has finished) from ``progress`` and nothing
+with a score in it until ``close_review`` has run.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Case, Round
+
+from .models import Assignment, RoundSelection, Score, ScoreSheet
+from .ranking import Criterion
+
+SCORE_PLACES = 2  # decimals allowed in a score
+
+
+def selection_of(round_: Round) -> RoundSelection:
+    selection, _created = RoundSelection.objects.get_or_create(round=round_)
+    return selection
+
+
+def review_closed(round_: Round) -> bool:
+    return RoundSelection.objects.filter(round=round_, review_closed_at__isnull=False).exists()
+
+
+def is_review_open(round_: Round, now: datetime | None = None) -> bool:
+    return (
+        round_.status == Round.Status.REVIEW
+        and round_.window_open("review", now)
+        and not review_closed(round_)
+    )
+
+
+def round_criteria(round_: Round) -> list[Criterion]:
+    """The round's criteria as the engine's Criterion objects (exact decimals)."""
+    return [
+        Criterion(
+            key=item["key"],
+            label=item["label"],
+            max=Decimal(str(item["max"])),
+            weight=Decimal(str(item.get("weight", 1))),
+        )
+        for item in round_.criteria
+    ]
+
+
+def clean_score(raw, criterion: Criterion) -> Decimal:
+    """A score typed by a person: a number from 0 to the criterion's maximum, ≤ 2 decimals."""
+    text = str(raw).strip() if raw is not None else ""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise ValidationError(
+            _("“%(label)s”的得分“%(value)s”不是数字。") % {"label": criterion.label, "value": text}
+        )
+    if value.as_tuple().exponent < -SCORE_PLACES:
+        raise ValidationError(
+            _("“%(label)s”的得分最多保留 %(places)s 位小数。")
+            % {"label": criterion.label, "places": SCORE_PLACES}
+        )
+    if not Decimal(0) <= value <= criterion.max:
+        raise ValidationError(
+            _("“%(label)s”的得分须在 0 到 %(max)s 之间。")
+            % {"label": criterion.label, "max": criterion.max}
+        )
+    return value.quantize(Decimal(1).scaleb(-SCORE_PLACES))
+
+
+# --- Experts and assignments ----------------------------------------------------------------
+
+
+def experts():
+    User = get_user_model()
+    return User.objects.filter(role=User.Role.EXPERT, is_active=True).select_related("district")
+
+
+def _organisations_of(case: Case) -> set[str]:
+    """The organisations standing behind a case: its own (if the model has one) and those of
+    its district's officers."""
+    User = get_user_model()
+    names = {getattr(case, "organisation", "") or ""}
+    if case.district_id:
+        names |= set(
+            User.objects.filter(role=User.Role.OFFICER, district_id=case.district_id).values_list(
+                "organisation", flat=True
+            )
+        )
+    return {name.strip() for name in names if name and name.strip()}
+
+
+def conflict_reason(*, expert, case: Case) -> str | None:
+    """Why ``expert`` may never score ``case`` (回避), or None."""
+    if expert.district_id and expert.district_id == case.district_id:
+        return _("专家所属区与案例所在区相同")
+    organisation = (expert.organisation or "").strip()
+    if organisation and organisation in _organisations_of(case):
+        return _("专家工作单位与案例申报单位相同")
+    return None
+
+
+def shortlisted_cases(round_: Round):
+    return (
+        Case.objects.filter(round=round_, shortlisted=True, status=Case.Status.ACCEPTED)
+        .select_related("district")
+        .order_by("district__order", "position", "id")
+    )
+
+
+def assign_default(*, round: Round) -> int:
+    """Assign every eligible expert to every shortlisted case; returns assignments created."""
+    created = 0
+    pool = list(experts())
+    for case in shortlisted_cases(round):
+        for expert in pool:
+            if conflict_reason(expert=expert, case=case):
+                continue
+            _obj, made = Assignment.objects.get_or_create(
+                case=case, expert=expert, defaults={"round": round}
+            )
+            created += made
+    return created
+
+
+def add_assignment(*, case: Case, expert, user=None) -> Assignment:
+    if not case.shortlisted:
+        raise ValidationError(_("只能为入围案例分配专家。"))
+    if not getattr(expert, "is_expert", False):
+        raise ValidationError(_("%(name)s 不是评审专家。") % {"name": expert})
+    reason = conflict_reason(expert=expert, case=case)
+    if reason:
+        raise ValidationError(
+            _("%(name)s 须回避该案例：%(reason)s。") % {"name": expert, "reason": reason}
+        )
+    assignment, _made = Assignment.objects.get_or_create(
+        case=case, expert=expert, defaults={"round": case.round}
+    )
+    return assignment
+
+
+def remove_assignment(*, assignment: Assignment, user=None) -> None:
+    sheet = ScoreSheet.objects.filter(assignment=assignment).first()
+    if sheet and sheet.status == ScoreSheet.Status.SUBMITTED:
+        raise ValidationError(_("该专家已提交评分，不能取消分配。"))
+    assignment.delete()
+
+
+def recuse(*, assignment: Assignment, user, reason: str) -> Assignment:
+    """The expert declares a conflict (回避) with a case assigned to them."""
+    reason = (reason or "").strip()
+    if assignment.expert_id != user.pk:
+        raise ValidationError(_("只能对分配给自己的案例声明回避。"))
+    if not reason:
+        raise ValidationError(_("请填写回避理由。"))
+    if not is_review_open(assignment.round):
+        raise ValidationError(_("评审未在进行中。"))
+    sheet = ScoreSheet.objects.filter(assignment=assignment).first()
+    if sheet and sheet.status == ScoreSheet.Status.SUBMITTED:
+        raise ValidationError(_("已提交评分的案例不能再声明回避。"))
+    assignment.recused, assignment.recusal_reason = True, reason[:200]
+    assignment.save(update_fields=["recused", "recusal_reason"])
+    return assignment
+
+
+# --- Score sheets ---------------------------------------------------------------------------
+
+
+def sheet_values(sheet: ScoreSheet | None) -> dict[str, Decimal]:
+    if sheet is None or sheet.pk is None:
+        return {}
+    return dict(sheet.scores.values_list("criterion", "value"))
+
+
+def save_sheet(
+    *,
+    assignment: Assignment,
+    user,
+    values: dict,
+    comment: str = "",
+    submit: bool = False,
+    on_paper: bool = False,
+) -> ScoreSheet:
+    """Save a draft or submit a sheet. ``on_paper``: staff entering a paper sheet (CSV)."""
+    round_ = assignment.round
+    if not on_paper and assignment.expert_id != user.pk:
+        raise ValidationError(_("只能填写分配给自己的评分表。"))
+    if assignment.recused:
+        raise ValidationError(_("已回避的案例不能评分。"))
+    # Paper sheets from the review meeting may be entered after the online window closed.
+    window = on_paper or round_.window_open("review")
+    if round_.status != Round.Status.REVIEW or review_closed(round_) or not window:
+        raise ValidationError(_("评审未在进行中，不能保存评分。"))
+    criteria = round_criteria(round_)
+    cleaned, errors = {}, []
+    for criterion in criteria:
+        raw = values.get(criterion.key)
+        if raw is None or str(raw).strip() == "":
+            if submit:
+                errors.append(_("请填写“%(label)s”的得分。") % {"label": criterion.label})
+            continue
+        try:
+            cleaned[criterion.key] = clean_score(raw, criterion)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        sheet, _made = ScoreSheet.objects.select_for_update().get_or_create(assignment=assignment)
+        if sheet.status == ScoreSheet.Status.SUBMITTED:
+            raise ValidationError(_("评分表已提交并锁定；如需修改，请联系工作人员退回。"))
+        for key, value in cleaned.items():
+            Score.objects.update_or_create(sheet=sheet, criterion=key, defaults={"value": value})
+        sheet.scores.exclude(criterion__in=[c.key for c in criteria]).delete()
+        sheet.comment = (comment or "").strip()
+        if submit:
+            sheet.status, sheet.submitted_at = ScoreSheet.Status.SUBMITTED, timezone.now()
+        sheet._history_user = user
+        sheet._change_reason = _("纸质评分表录入") if on_paper else ""
+        sheet.save()
+    return sheet
+
+
+def reopen_sheet(*, sheet: ScoreSheet, user, reason: str = "") -> ScoreSheet:
+    """Staff unlock a submitted sheet so the expert can correct it (before the review ends)."""
+    if review_closed(sheet.assignment.round):
+        raise ValidationError(_("评审已结束，评分表不能再退回。"))
+    if sheet.status != ScoreSheet.Status.SUBMITTED:
+        raise ValidationError(_("评分表尚未提交。"))
+    sheet.status, sheet.submitted_at = ScoreSheet.Status.DRAFT, None
+    sheet._history_user = user
+    sheet._change_reason = (reason or _("工作人员退回修改"))[:100]
+    sheet.save(update_fields=["status", "submitted_at", "updated_at"])
+    return sheet
+
+
+# --- Progress and closing -------------------------------------------------------------------
+
+
+@dataclass
+class ExpertProgress:
+    expert: object
+    assigned: int
+    recused: int
+    submitted: int
+
+    @property
+    def to_score(self) -> int:
+        return self.assigned - self.recused
+
+    @property
+    def finished(self) -> bool:
+        return self.submitted >= self.to_score
+
+
+def progress(round_: Round) -> list[ExpertProgress]:
+    """Who has finished: counts only, never a score (sealed until the review closes)."""
+    User = get_user_model()
+    submitted = Q(
+        assignments__round=round_,
+        assignments__recused=False,
+        assignments__sheet__status=ScoreSheet.Status.SUBMITTED,
+    )
+    rows = (
+        User.objects.filter(assignments__round=round_)
+        .distinct()
+        .annotate(
+            n_assigned=Count("assignments", filter=Q(assignments__round=round_), distinct=True),
+            n_recused=Count(
+                "assignments",
+                filter=Q(assignments__round=round_, assignments__recused=True),
+                distinct=True,
+            ),
+            n_submitted=Count("assignments", filter=submitted, distinct=True),
+        )
+        .order_by("last_name", "first_name", "username")
+    )
+    return [ExpertProgress(u, u.n_assigned, u.n_recused, u.n_submitted) for u in rows]
+
+
+def missing_sheets(round_: Round):
+    """Assignments still to be submitted (not recused)."""
+    return (
+        Assignment.objects.filter(round=round_, recused=False, case__shortlisted=True)
+        .exclude(sheet__status=ScoreSheet.Status.SUBMITTED)
+        .select_related("case", "expert")
+    )
+
+
+def close_review(*, round: Round, user, allow_missing: bool = False) -> RoundSelection:
+    """End the review: sheets lock for good and staff may see the scores and the ranking."""
+    if round.status != Round.Status.REVIEW:
+        raise ValidationError(_("本轮评选不在专家评审阶段。"))
+    with transaction.atomic():
+        selection = RoundSelection.objects.select_for_update().get_or_create(round=round)[0]
+        if selection.review_closed_at:
+            raise ValidationError(_("评审已经结束。"))
+        missing = list(missing_sheets(round))
+        if missing and not allow_missing:
+            raise ValidationError(_("尚有 %(n)s 份评分表未提交。") % {"n": len(missing)})
+        unscored = [
+            case.title
+            for case in shortlisted_cases(round)
+            if not Assignment.objects.filter(
+                case=case, recused=False, sheet__status=ScoreSheet.Status.SUBMITTED
+            ).exists()
+        ]
+        if unscored:
+            raise ValidationError(
+                _("以下入围案例还没有任何已提交的评分：%(titles)s")
+                % {"titles": "、".join(unscored)}
+            )
+        selection.review_closed_at, selection.review_closed_by = timezone.now(), user
+        selection._history_user = user
+        selection.save()
+    return selection

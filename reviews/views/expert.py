@@ -1,0 +1,144 @@
+"""The expert's pages: my assignments, a score sheet, declaring a conflict, a printable sheet.
+
+An expert reaches an assignment only through ``_own_assignment``: any other id is a 404, so
+no expert learns that another expert's sheet exists, let alone its scores.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.models import Round
+
+from .. import review
+from ..forms import ReasonForm, ScoreSheetForm
+from ..models import Assignment, ScoreSheet
+from ..rules import can
+from .common import expert_required, get_round
+
+
+def _own_assignment(request, pk) -> Assignment:
+    assignment = (
+        Assignment.objects.select_related("case", "case__district", "round").filter(pk=pk).first()
+    )
+    if assignment is None or not can("reviews.view_assignment", request.user, assignment):
+        raise Http404
+    return assignment
+
+
+@expert_required
+def home(request: HttpRequest) -> HttpResponse:
+    assignments = (
+        Assignment.objects.filter(expert=request.user, case__shortlisted=True)
+        .select_related("case", "case__district", "round", "sheet")
+        .order_by("-round__year", "case__district__order", "case_id")
+    )
+    rounds = {}
+    for assignment in assignments:
+        entry = rounds.setdefault(
+            assignment.round_id,
+            {
+                "round": assignment.round,
+                "items": [],
+                "open": review.is_review_open(assignment.round),
+            },
+        )
+        entry["items"].append(assignment)
+    return render(request, "reviews/expert_home.html", {"rounds": list(rounds.values())})
+
+
+@expert_required
+def sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _own_assignment(request, pk)
+    existing = ScoreSheet.objects.filter(assignment=assignment).first()
+    submitted = bool(existing and existing.status == ScoreSheet.Status.SUBMITTED)
+    can_score = can("reviews.score_assignment", request.user, assignment) and not submitted
+    criteria = review.round_criteria(assignment.round)
+    initial = {k: v for k, v in review.sheet_values(existing).items()}
+    form = ScoreSheetForm(
+        request.POST if request.method == "POST" and can_score else None,
+        criteria=criteria,
+        initial_values=initial,
+        disabled=not can_score,
+        initial={"comment": existing.comment if existing else ""},
+    )
+    if request.method == "POST":
+        if not can_score:
+            raise PermissionDenied
+        submit = request.POST.get("action") == "submit"
+        if form.is_valid():
+            try:
+                review.save_sheet(
+                    assignment=assignment,
+                    user=request.user,
+                    values=form.values(),
+                    comment=form.cleaned_data["comment"],
+                    submit=submit,
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                if submit:
+                    messages.success(request, _("评分已提交，评分表已锁定。"))
+                    return redirect("reviews:expert_home")
+                messages.success(request, _("草稿已保存。"))
+                return redirect("reviews:sheet", pk=assignment.pk)
+    context = {
+        "assignment": assignment,
+        "case": assignment.case,
+        "sheet": existing,
+        "form": form,
+        "can_score": can_score,
+        "submitted": submitted,
+        "recuse_form": ReasonForm(),
+        "can_recuse": can("reviews.recuse", request.user, assignment) and not submitted,
+    }
+    return render(request, "reviews/expert_sheet.html", context)
+
+
+@require_POST
+@expert_required
+def recuse(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _own_assignment(request, pk)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("请填写回避理由。"))
+        review.recuse(assignment=assignment, user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("reviews:sheet", pk=assignment.pk)
+    messages.success(request, _("已声明回避：%(title)s") % {"title": assignment.case.title})
+    return redirect("reviews:expert_home")
+
+
+def render_print_sheet(request, round_: Round, expert) -> HttpResponse:
+    """A blank paper score sheet for one expert (printed for the review meeting)."""
+    if not request.user.has_perm("reviews.print_sheet", expert):
+        raise PermissionDenied
+    assignments = (
+        Assignment.objects.filter(
+            round=round_, expert=expert, recused=False, case__shortlisted=True
+        )
+        .select_related("case", "case__district")
+        .order_by("case__district__order", "case_id")
+    )
+    context = {
+        "round": round_,
+        "expert": expert,
+        "assignments": assignments,
+        "criteria": review.round_criteria(round_),
+        "printed_at": timezone.localtime(),
+    }
+    return render(request, "reviews/print_sheet.html", context)
+
+
+@expert_required
+def print_mine(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_print_sheet(request, get_round(pk), request.user)

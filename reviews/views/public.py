@@ -1,0 +1,155 @@
+"""The public vote: the round's cases, a case's full text, proving a phone, casting a vote."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from cases.models import Case, Round
+
+from .. import voting
+from ..forms import CodeForm, PhoneForm
+from ..throttle import limited_response, phone_key, rate, voter_key
+
+PENDING_PHONE_KEY = "reviews_pending_phone"
+
+
+def _voting_round(pk) -> Round:
+    return get_object_or_404(Round, pk=pk, status=Round.Status.VOTING)
+
+
+def _next_url(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    rounds = list(voting.voting_rounds())
+    if len(rounds) == 1:
+        return redirect("vote:round", pk=rounds[0].pk)
+    return render(request, "reviews/vote_index.html", {"rounds": rounds})
+
+
+def round_page(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = _voting_round(pk)
+    voter = voting.session_voter(request.session)
+    context = {
+        "round": round_,
+        "cases": voting.vote_cases(round_),
+        "voter": voter,
+        "status": voting.voter_status(round_, voter),
+        "is_open": voting.is_vote_open(round_),
+    }
+    return render(request, "reviews/vote_round.html", context)
+
+
+def case_page(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
+    round_ = _voting_round(round_pk)
+    case = get_object_or_404(
+        Case.objects.select_related("district", "topic"),
+        pk=pk,
+        round=round_,
+        status=Case.Status.ACCEPTED,
+    )
+    voter = voting.session_voter(request.session)
+    context = {
+        "round": round_,
+        "case": case,
+        "voter": voter,
+        "status": voting.voter_status(round_, voter),
+        "is_open": voting.is_vote_open(round_),
+        "key_figures": case.key_figures.all(),
+    }
+    return render(request, "reviews/vote_case.html", context)
+
+
+@ratelimit(key="ip", rate=rate("code_ip"), method="POST", block=False)
+@ratelimit(key=phone_key, rate=rate("code_phone"), method="POST", block=False)
+def phone(request: HttpRequest) -> HttpResponse:
+    next_url = _next_url(request, reverse("vote:index"))
+    form = PhoneForm(request.POST or None)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            return limited_response(request)
+        if form.is_valid():
+            try:
+                voting.request_code(
+                    phone=form.cleaned_data["phone"], ip=request.META.get("REMOTE_ADDR")
+                )
+            except voting.VoteError as exc:
+                form.add_error("phone", str(exc))
+            else:
+                request.session[PENDING_PHONE_KEY] = form.cleaned_data["phone"]
+                messages.info(request, _("验证码已发送，5 分钟内有效。"))
+                return redirect(reverse("vote:verify") + "?next=" + next_url)
+    return render(request, "reviews/vote_phone.html", {"form": form, "next": next_url})
+
+
+@ratelimit(key="ip", rate=rate("verify_ip"), method="POST", block=False)
+def verify(request: HttpRequest) -> HttpResponse:
+    next_url = _next_url(request, reverse("vote:index"))
+    phone_number = request.session.get(PENDING_PHONE_KEY)
+    if not phone_number:
+        return redirect(reverse("vote:phone") + "?next=" + next_url)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            return limited_response(request)
+        if form.is_valid():
+            try:
+                voter = voting.verify_code(phone=phone_number, code=form.cleaned_data["code"])
+            except voting.VoteError as exc:
+                form.add_error("code", str(exc))
+            else:
+                request.session.pop(PENDING_PHONE_KEY, None)
+                voting.remember_voter(request.session, voter)
+                messages.success(request, _("手机号验证成功，现在可以投票了。"))
+                return redirect(next_url)
+    masked = f"{phone_number[:3]}****{phone_number[-4:]}"
+    return render(
+        request, "reviews/vote_verify.html", {"form": form, "next": next_url, "masked": masked}
+    )
+
+
+@require_POST
+@ratelimit(key="ip", rate=rate("vote_ip"), method="POST", block=False)
+@ratelimit(key=voter_key, rate=rate("vote_voter"), method="POST", block=False)
+def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
+    if getattr(request, "limited", False):
+        return limited_response(request)
+    round_ = _voting_round(round_pk)
+    next_url = _next_url(request, reverse("vote:round", args=[round_.pk]))
+    voter = voting.session_voter(request.session)
+    if voter is None:
+        messages.info(request, _("请先验证手机号，再投票。"))
+        return redirect(reverse("vote:phone") + "?next=" + next_url)
+    case = Case.objects.filter(pk=pk, round=round_).first()
+    if case is None:
+        raise Http404
+    try:
+        voting.cast_vote(round=round_, case=case, voter=voter, ip=request.META.get("REMOTE_ADDR"))
+    except voting.VoteError as exc:
+        messages.warning(request, str(exc))
+    else:
+        left = voting.voter_status(round_, voter)["left"]
+        messages.success(
+            request,
+            _("已为“%(title)s”投票。本轮您还可投 %(left)s 票。")
+            % {"title": case.title, "left": left},
+        )
+    return redirect(next_url)
+
+
+@require_POST
+def forget(request: HttpRequest) -> HttpResponse:
+    voting.forget_voter(request.session)
+    messages.info(request, _("已退出手机号验证。"))
+    return redirect(_next_url(request, reverse("vote:index")))

@@ -1,0 +1,240 @@
+"""Staff pages of the selection: watch and close the vote, experts, assignments, paper sheets."""
+
+import base64
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.models import Round
+
+from .. import review, voting
+from ..forms import CloseReviewForm, ExpertForm, ReasonForm, UploadForm
+from ..models import Assignment, ScoreSheet
+from ..results import is_approved
+from ..score_upload import apply_upload, parse_upload
+from .common import get_round, staff_required
+
+S = Round.Status
+SELECTION_STATUSES = (S.VOTING, S.REVIEW, S.APPROVED, S.PUBLICITY, S.PUBLISHED)
+UPLOAD_SESSION_KEY = "reviews_score_upload"
+
+
+def _errors(request, exc: ValidationError):
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@staff_required
+def rounds(request: HttpRequest) -> HttpResponse:
+    items = Round.objects.filter(status__in=SELECTION_STATUSES).order_by("-year", "-id")
+    return render(request, "reviews/staff_rounds.html", {"rounds": items})
+
+
+@staff_required
+def vote_monitor(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_round(pk, *SELECTION_STATUSES)
+    context = {
+        "round": round_,
+        "tally": voting.tally(round_),
+        "bursts": voting.find_bursts(round_),
+        "timeline": voting.timeline(round_),
+        "burst_window": int(voting.BURST_WINDOW.total_seconds() // 60),
+        "burst_threshold": voting.BURST_THRESHOLD,
+        "void_form": ReasonForm(),
+        "can_close": round_.status == S.VOTING,
+    }
+    return render(request, "reviews/staff_votes.html", context)
+
+
+@staff_required
+def vote_data(request: HttpRequest, pk: int) -> JsonResponse:
+    round_ = get_round(pk, *SELECTION_STATUSES)
+    tally = [
+        {
+            "case": row["case"].pk,
+            "title": row["case"].title,
+            "votes": row["votes"],
+            "voided": row["voided"],
+        }
+        for row in voting.tally(round_)
+    ]
+    return JsonResponse({"tally": tally, "timeline": voting.timeline(round_)})
+
+
+@require_POST
+@staff_required
+def void(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_round(pk, S.VOTING)
+    ids = [int(v) for v in request.POST.getlist("vote_ids") if v.isdigit()]
+    try:
+        n = voting.void_votes(
+            round=round_, vote_ids=ids, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已作废 %(n)s 张选票。") % {"n": n})
+    return redirect("reviews:votes", pk=round_.pk)
+
+
+@require_POST
+@staff_required
+def close_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_round(pk, S.VOTING)
+    try:
+        shortlist = voting.close_vote(round=round_, user=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("reviews:votes", pk=round_.pk)
+    messages.success(
+        request, _("网络投票已结束，%(n)s 个案例入围专家评审。") % {"n": len(shortlist)}
+    )
+    return redirect("reviews:assignments", pk=round_.pk)
+
+
+@staff_required
+def experts(request: HttpRequest) -> HttpResponse:
+    form = ExpertForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        messages.success(request, _("已登记评审专家 %(name)s。") % {"name": user})
+        return redirect("reviews:experts")
+    return render(
+        request, "reviews/staff_experts.html", {"form": form, "experts": review.experts()}
+    )
+
+
+@staff_required
+def assignments(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_round(pk, S.REVIEW, S.APPROVED, S.PUBLICITY, S.PUBLISHED)
+    cases = list(review.shortlisted_cases(round_))
+    pool = list(review.experts())
+    by_pair = {
+        (a.case_id, a.expert_id): a
+        for a in Assignment.objects.filter(round=round_).select_related("sheet")
+    }
+    rows = []
+    for case in cases:
+        cells = []
+        for expert in pool:
+            assignment = by_pair.get((case.pk, expert.pk))
+            sheet = getattr(assignment, "sheet", None) if assignment else None
+            cells.append(
+                {
+                    "expert": expert,
+                    "assignment": assignment,
+                    "sheet_status": sheet.status if sheet else "",
+                    "conflict": review.conflict_reason(expert=expert, case=case),
+                }
+            )
+        rows.append({"case": case, "cells": cells})
+    closed = review.review_closed(round_)
+    context = {
+        "round": round_,
+        "experts": pool,
+        "rows": rows,
+        "progress": review.progress(round_),
+        "missing": review.missing_sheets(round_).count(),
+        "closed": closed,
+        "editable": round_.status == S.REVIEW and not closed,
+        "close_form": CloseReviewForm(),
+        "approved": is_approved(round_),
+    }
+    return render(request, "reviews/staff_assignments.html", context)
+
+
+@require_POST
+@staff_required
+def assignment_action(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_round(pk, S.REVIEW)
+    action = request.POST.get("action")
+    try:
+        if review.review_closed(round_):
+            raise ValidationError(_("评审已结束，不能再修改分配。"))
+        if action == "default":
+            n = review.assign_default(round=round_)
+            messages.success(request, _("已按默认规则新增 %(n)s 项分配。") % {"n": n})
+        elif action == "add":
+            case = get_object_or_404(review.shortlisted_cases(round_), pk=request.POST.get("case"))
+            expert = get_object_or_404(review.experts(), pk=request.POST.get("expert"))
+            review.add_assignment(case=case, expert=expert, user=request.user)
+        elif action == "remove":
+            assignment = get_object_or_404(
+                Assignment, round=round_, pk=request.POST.get("assignment")
+            )
+            review.remove_assignment(assignment=assignment, user=request.user)
+        elif action == "reopen":
+            sheet = get_object_or_404(
+                ScoreSheet, assignment__round=round_, assignment_id=request.POST.get("assignment")
+            )
+            review.reopen_sheet(
+                sheet=sheet, user=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("评分表已退回专家修改。"))
+        elif action == "close":
+            form = CloseReviewForm(request.POST)
+            form.is_valid()
+            review.close_review(
+                round=round_,
+                user=request.user,
+                allow_missing=form.cleaned_data.get("allow_missing", False),
+            )
+            messages.success(request, _("专家评审已结束，评分已解封。"))
+            return redirect("reviews:results", pk=round_.pk)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("reviews:assignments", pk=round_.pk)
+
+
+@staff_required
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_round(pk, S.REVIEW)
+    form = UploadForm()
+    preview = None
+    if request.method == "POST" and request.POST.get("confirm"):
+        stored = request.session.get(UPLOAD_SESSION_KEY) or {}
+        if stored.get("round") != round_.pk or stored.get("digest") != request.POST["confirm"]:
+            messages.error(request, _("预览已过期，请重新上传文件。"))
+            return redirect("reviews:upload", pk=round_.pk)
+        try:
+            n = apply_upload(round=round_, data=base64.b64decode(stored["data"]), user=request.user)
+        except ValidationError as exc:
+            _errors(request, exc)
+            return redirect("reviews:upload", pk=round_.pk)
+        request.session.pop(UPLOAD_SESSION_KEY, None)
+        messages.success(request, _("已录入 %(n)s 份纸质评分表。") % {"n": n})
+        return redirect("reviews:assignments", pk=round_.pk)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data["file"].read()
+            preview = parse_upload(round=round_, data=data)
+            digest = hashlib.sha256(data).hexdigest()
+            request.session[UPLOAD_SESSION_KEY] = {
+                "round": round_.pk,
+                "digest": digest,
+                "data": base64.b64encode(data).decode(),
+            }
+            preview.digest = digest
+    context = {
+        "round": round_,
+        "form": form,
+        "preview": preview,
+        "criteria": review.round_criteria(round_),
+    }
+    return render(request, "reviews/staff_upload.html", context)
+
+
+@staff_required
+def print_for(request: HttpRequest, pk: int, expert_pk: int) -> HttpResponse:
+    from .expert import render_print_sheet
+
+    round_ = get_round(pk)
+    expert = get_object_or_404(get_user_model(), pk=expert_pk, role="expert")
+    return render_print_sheet(request, round_, expert)

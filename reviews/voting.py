@@ -1,0 +1,407 @@
+"""The public vote: phone codes, casting a vote, the live tally, bursts, voiding, the cut.
+
+Plain functions with keyword-only arguments, called by the views, the demo, the benchmark
+and the tests. Correctness under concurrency comes from the database, never from a read
+followed by a write in Python: the unique constraint on Vote(voter, case), a conditional
+UPDATE on the Ballot row, and ``F()`` increments, all inside one ``transaction.atomic()``.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import re
+import secrets
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+
+from cases.models import Case, Round
+from cases.rounds import set_round_status
+
+from .models import Ballot, PhoneCode, RoundSelection, Vote, Voter
+from .ranking import select_shortlist
+from .sms import get_sender
+
+CODE_TTL = timedelta(minutes=5)
+CODE_LENGTH = 6
+CODE_MAX_ATTEMPTS = 5
+# A new code for the same phone no sooner than this: each code is a chance to guess.
+CODE_RESEND_INTERVAL = timedelta(seconds=60)
+# How long a verified phone stays verified in the browser's session.
+VOTER_SESSION_TTL = timedelta(hours=2)
+SESSION_VOTER_KEY = "reviews_voter"
+
+# A burst: at least BURST_THRESHOLD valid votes from one address block (/24 or /48) within
+# BURST_WINDOW. Offices and campuses share a block, so a burst is a flag for a person to
+# look at, never an automatic void.
+BURST_WINDOW = timedelta(minutes=10)
+BURST_THRESHOLD = 20
+IPV4_BLOCK = 24
+IPV6_BLOCK = 48
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+class VoteError(Exception):
+    """A vote or a code the rules refuse; the message is for the voter (Chinese)."""
+
+
+# --- Phones and codes ------------------------------------------------------------------------
+
+
+def normalise_phone(raw: str) -> str:
+    phone = re.sub(r"[\s-]", "", raw or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    elif phone.startswith("0086"):
+        phone = phone[4:]
+    if not MOBILE_RE.match(phone):
+        raise VoteError(_("请输入 11 位中国大陆手机号码。"))
+    return phone
+
+
+def hash_code(*, phone: str, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def request_code(*, phone: str, ip: str | None = None, now: datetime | None = None) -> PhoneCode:
+    """Create a one-time code for ``phone``, send it and keep only its hash."""
+    now = now or timezone.now()
+    phone = normalise_phone(phone)
+    latest = PhoneCode.objects.filter(phone=phone).order_by("-created_at").first()
+    if latest and latest.created_at > now - CODE_RESEND_INTERVAL:
+        raise VoteError(
+            _("验证码已发送，请 %(seconds)s 秒后再试。") % {"seconds": CODE_RESEND_INTERVAL.seconds}
+        )
+    code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
+    with transaction.atomic():
+        # Only the newest code counts: earlier unused ones stop working.
+        PhoneCode.objects.filter(phone=phone, used_at__isnull=True).update(used_at=now)
+        record = PhoneCode.objects.create(
+            phone=phone,
+            code_hash=hash_code(phone=phone, code=code),
+            created_at=now,
+            expires_at=now + CODE_TTL,
+            ip=ip or None,
+        )
+    get_sender().send(phone=phone, code=code, minutes=int(CODE_TTL.total_seconds() // 60))
+    return record
+
+
+def verify_code(*, phone: str, code: str, now: datetime | None = None) -> Voter:
+    """Check a code; on success return the (now verified) voter. Each try counts."""
+    now = now or timezone.now()
+    phone = normalise_phone(phone)
+    code = (code or "").strip()
+    record = (
+        PhoneCode.objects.filter(phone=phone, used_at__isnull=True).order_by("-created_at").first()
+    )
+    if record is None or record.expires_at <= now:
+        raise VoteError(_("验证码已失效，请重新获取。"))
+    # Count the attempt before comparing, with a conditional UPDATE: parallel guesses cannot
+    # get more than CODE_MAX_ATTEMPTS tries between them.
+    counted = PhoneCode.objects.filter(
+        pk=record.pk, attempts__lt=CODE_MAX_ATTEMPTS, used_at__isnull=True
+    ).update(attempts=F("attempts") + 1)
+    if not counted:
+        raise VoteError(_("验证码错误次数过多，请重新获取。"))
+    if not constant_time_compare(record.code_hash, hash_code(phone=phone, code=code)):
+        left = CODE_MAX_ATTEMPTS - record.attempts - 1
+        if left <= 0:
+            raise VoteError(_("验证码错误次数过多，请重新获取。"))
+        raise VoteError(_("验证码不正确，还可尝试 %(left)s 次。") % {"left": left})
+    if not PhoneCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=now):
+        raise VoteError(_("验证码已使用，请重新获取。"))
+    voter, _created = Voter.objects.get_or_create(phone=phone)
+    Voter.objects.filter(pk=voter.pk).update(verified_at=now)
+    voter.verified_at = now
+    return voter
+
+
+def remember_voter(session, voter: Voter, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    session.cycle_key()  # a new session id once the phone is proven
+    session[SESSION_VOTER_KEY] = {"id": voter.pk, "at": now.timestamp()}
+
+
+def session_voter(session, now: datetime | None = None) -> Voter | None:
+    data = session.get(SESSION_VOTER_KEY)
+    if not data:
+        return None
+    now = now or timezone.now()
+    if now.timestamp() - data.get("at", 0) > VOTER_SESSION_TTL.total_seconds():
+        session.pop(SESSION_VOTER_KEY, None)
+        return None
+    return Voter.objects.filter(pk=data.get("id")).first()
+
+
+def forget_voter(session) -> None:
+    session.pop(SESSION_VOTER_KEY, None)
+
+
+# --- Casting votes ---------------------------------------------------------------------------
+
+
+def ip_block(ip: str | None) -> str:
+    """The /24 (IPv4) or /48 (IPv6) block of an address, as text; '' when unknown."""
+    if not ip:
+        return ""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ""
+    prefix = IPV4_BLOCK if address.version == 4 else IPV6_BLOCK
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def is_vote_open(round_: Round, now: datetime | None = None) -> bool:
+    return round_.status == Round.Status.VOTING and round_.window_open("vote", now)
+
+
+def voting_rounds():
+    return Round.objects.filter(status=Round.Status.VOTING).order_by("-year", "-id")
+
+
+def vote_cases(round_: Round):
+    """The cases the public may vote for: the round's accepted cases."""
+    return (
+        Case.objects.filter(round=round_, status=Case.Status.ACCEPTED)
+        .select_related("district")
+        .order_by("district__order", "position", "id")
+    )
+
+
+def cast_vote(
+    *,
+    round: Round,
+    case: Case,
+    voter: Voter,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> Vote:
+    """Record one vote; raises VoteError when the rules or the database refuse it."""
+    now = now or timezone.now()
+    if not is_vote_open(round, now):
+        raise VoteError(_("本轮网络投票未在进行中。"))
+    if case.round_id != round.pk or case.status != Case.Status.ACCEPTED:
+        raise VoteError(_("该案例不在本轮投票范围内。"))
+    if voter.verified_at is None:
+        raise VoteError(_("请先验证手机号。"))
+    limit = round.votes_per_voter
+    try:
+        with transaction.atomic():
+            ballot, _created = Ballot.objects.get_or_create(round=round, voter=voter)
+            # The per-round limit is this one conditional UPDATE: two requests racing for the
+            # last vote cannot both see used < limit, the database serialises the rows.
+            if not Ballot.objects.filter(pk=ballot.pk, used__lt=limit).update(used=F("used") + 1):
+                raise VoteError(_("您在本轮最多可投 %(limit)s 票，已全部投出。") % {"limit": limit})
+            # The unique constraint on (voter, case) refuses a second vote for the same case,
+            # however the requests interleave; the IntegrityError undoes the ballot increment.
+            vote = Vote.objects.create(
+                round=round,
+                case=case,
+                voter=voter,
+                ip=ip or None,
+                ip_block=ip_block(ip),
+                created_at=now,
+            )
+            Case.objects.filter(pk=case.pk).update(vote_count=F("vote_count") + 1)
+    except IntegrityError:
+        raise VoteError(_("您已为该案例投过票，每个案例只能投一票。")) from None
+    return vote
+
+
+def voter_status(round_: Round, voter: Voter | None) -> dict:
+    """The cases a voter voted for in a round and how many votes are left."""
+    if voter is None:
+        return {"voted": set(), "left": round_.votes_per_voter}
+    voted = set(Vote.objects.filter(round=round_, voter=voter).values_list("case_id", flat=True))
+    return {"voted": voted, "left": max(round_.votes_per_voter - len(voted), 0)}
+
+
+# --- Watching the vote -----------------------------------------------------------------------
+
+
+def valid_counts(round_: Round) -> dict[int, int]:
+    """Valid (not voided) votes per case, counted from the Vote rows themselves."""
+    rows = (
+        Vote.objects.filter(round=round_, voided=False)
+        .values("case_id")
+        .annotate(n=Count("id"))
+        .values_list("case_id", "n")
+    )
+    return dict(rows)
+
+
+def tally(round_: Round) -> list[dict]:
+    counts = valid_counts(round_)
+    voided = dict(
+        Vote.objects.filter(round=round_, voided=True)
+        .values("case_id")
+        .annotate(n=Count("id"))
+        .values_list("case_id", "n")
+    )
+    rows = [
+        {"case": case, "votes": counts.get(case.pk, 0), "voided": voided.get(case.pk, 0)}
+        for case in vote_cases(round_)
+    ]
+    rows.sort(key=lambda row: (-row["votes"], row["case"].pk))
+    return rows
+
+
+# Chart buckets, smallest first: the first that gives at most MAX_BUCKETS points is used.
+BUCKETS = [timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1), timedelta(days=1)]
+MAX_BUCKETS = 120
+
+
+def timeline(round_: Round) -> dict:
+    """Cumulative valid votes per case over time, for the staff chart (Chart.js)."""
+    rows = list(
+        Vote.objects.filter(round=round_, voided=False)
+        .order_by("created_at")
+        .values_list("case_id", "created_at")
+    )
+    cases = list(vote_cases(round_))
+    if not rows:
+        return {"labels": [], "datasets": []}
+    start = rows[0][1]
+    span = rows[-1][1] - start
+    bucket = next((b for b in BUCKETS if span / b <= MAX_BUCKETS), BUCKETS[-1])
+    count = int(span / bucket) + 1
+    per_case = defaultdict(lambda: [0] * count)
+    for case_id, at in rows:
+        per_case[case_id][int((at - start) / bucket)] += 1
+    fmt = "%m-%d %H:%M" if bucket < timedelta(days=1) else "%m-%d"
+    labels = [timezone.localtime(start + i * bucket).strftime(fmt) for i in range(count)]
+    datasets = []
+    for case in cases:
+        running, series = 0, []
+        for n in per_case.get(case.pk, [0] * count):
+            running += n
+            series.append(running)
+        datasets.append({"label": case.title[:16], "data": series})
+    return {"labels": labels, "datasets": datasets}
+
+
+@dataclass
+class Burst:
+    block: str
+    first: datetime
+    last: datetime
+    vote_ids: list[int] = field(default_factory=list)
+    cases: Counter = field(default_factory=Counter)
+
+    @property
+    def count(self) -> int:
+        return len(self.vote_ids)
+
+
+def find_bursts(
+    round_: Round, *, window: timedelta = BURST_WINDOW, threshold: int = BURST_THRESHOLD
+) -> list[Burst]:
+    """Runs of valid votes from one address block with >= threshold votes within window."""
+    blocks = (
+        Vote.objects.filter(round=round_, voided=False)
+        .exclude(ip_block="")
+        .values("ip_block")
+        .annotate(n=Count("id"))
+        .filter(n__gte=threshold)
+        .values_list("ip_block", flat=True)
+    )
+    bursts = []
+    for block in blocks:
+        votes = list(
+            Vote.objects.filter(round=round_, voided=False, ip_block=block)
+            .order_by("created_at", "id")
+            .values_list("id", "created_at", "case_id")
+        )
+        flagged = [False] * len(votes)
+        left = 0
+        for right in range(len(votes)):
+            while votes[right][1] - votes[left][1] > window:
+                left += 1
+            if right - left + 1 >= threshold:
+                for i in range(left, right + 1):
+                    flagged[i] = True
+        current = None
+        for (vote_id, at, case_id), flag in zip(votes, flagged, strict=True):
+            if not flag:
+                continue
+            if current is None or at - current.last > window:
+                current = Burst(block=block, first=at, last=at)
+                bursts.append(current)
+            current.last = at
+            current.vote_ids.append(vote_id)
+            current.cases[case_id] += 1
+    bursts.sort(key=lambda b: b.first)
+    return bursts
+
+
+def void_votes(*, round: Round, vote_ids, user, reason: str) -> int:
+    """Void valid votes of ``round``; each voided vote takes one from its case's count."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("请填写作废原因。"))
+    if round.status != Round.Status.VOTING:
+        raise ValidationError(_("只能在网络投票阶段作废投票。"))
+    now = timezone.now()
+    voided = Counter()
+    with transaction.atomic():
+        # select_for_update holds the rows on PostgreSQL; on SQLite the IMMEDIATE transaction
+        # already serialises writers. Either way a vote is voided (and counted down) once.
+        for vote in Vote.objects.select_for_update().filter(
+            round=round, pk__in=list(vote_ids), voided=False
+        ):
+            vote.voided, vote.void_reason = True, reason[:200]
+            vote.voided_by, vote.voided_at = user, now
+            vote._history_user = user
+            vote._change_reason = reason[:100]
+            vote.save(update_fields=["voided", "void_reason", "voided_by", "voided_at"])
+            voided[vote.case_id] += 1
+        for case_id, n in voided.items():
+            Case.objects.filter(pk=case_id).update(vote_count=F("vote_count") - n)
+    return sum(voided.values())
+
+
+# --- Closing the vote ------------------------------------------------------------------------
+
+
+def close_vote(*, round: Round, user) -> list[int]:
+    """End the vote: store the engine's vote cut in Case.shortlisted, move the round to
+    'review' and assign the eligible experts to the shortlisted cases."""
+    from .review import assign_default
+
+    if round.status != Round.Status.VOTING:
+        raise ValidationError(_("本轮评选不在网络投票阶段。"))
+    with transaction.atomic():
+        accepted = list(vote_cases(round).values_list("pk", flat=True))
+        shortlist = select_shortlist(
+            cases=accepted, votes=valid_counts(round), size=round.shortlist_size
+        )
+        chosen = set(shortlist)
+        for case in Case.objects.filter(round=round, status=Case.Status.ACCEPTED):
+            if case.shortlisted != (case.pk in chosen):
+                case.shortlisted = case.pk in chosen
+                case._history_user = user
+                case.save(update_fields=["shortlisted"])
+        set_round_status(
+            round=round,
+            to=Round.Status.REVIEW,
+            user=user,
+            reason=_("网络投票结束，%(n)s 个案例入围专家评审") % {"n": len(shortlist)},
+        )
+        selection, _created = RoundSelection.objects.get_or_create(round=round)
+        selection.vote_closed_at, selection.vote_closed_by = timezone.now(), user
+        selection._history_user = user
+        selection.save()
+        assign_default(round=round)
+    return shortlist
