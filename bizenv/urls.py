@@ -13,6 +13,7 @@ urlpatterns = [
     *auth_urlpatterns,
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("", include("publishing.urls")),
     path("admin/", admin.site.urls),
 ]
 
