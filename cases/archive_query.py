@@ -88,3 +88,26 @@ def archive_cases(filters: ArchiveFilters):
         cases = cases.filter(topic_id=int(filters.topic))
     cases = search.filter_cases(cases, filters.q)
     return cases.order_by(*ORDER)
+
+
+def paginate(queryset, number, per_page: int, *, strict: bool = False):
+    """A page of ``queryset`` whose rows are read only for the page itself.
+
+    Counting and ordering run on the primary keys alone, which an index on the filtered and
+    ordered columns covers; the full rows (with their long texts) are then fetched for the
+    page's keys only. Without this, SQLite sorts every matching row with all its columns and
+    reads each long text's overflow pages just to reach the status and rank columns behind
+    them. With ``strict``, a page number out of range raises ``EmptyPage``/``PageNotAnInteger``
+    instead of falling back to the nearest page.
+    """
+    from django.core.paginator import Paginator
+
+    paginator = Paginator(queryset.values_list("pk", flat=True), per_page)
+    page = paginator.page(number) if strict else paginator.get_page(number)
+    keys = list(page.object_list)
+    rows = queryset.model.objects.filter(pk__in=keys)
+    rows.query.select_related = queryset.query.select_related
+    rows.query.deferred_loading = queryset.query.deferred_loading
+    found = rows.in_bulk(keys)
+    page.object_list = [found[key] for key in keys if key in found]
+    return page

@@ -1,12 +1,11 @@
 """Public pages: the latest list, a round's list, a case, and the archive with search."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from . import search
-from .archive_query import ArchiveFilters, archive_cases
+from .archive_query import ArchiveFilters, archive_cases, paginate
 from .models import Case, District, Round, Topic
 
 ARCHIVE_PAGE_SIZE = 20
@@ -80,7 +79,7 @@ def archive(request):
     filters = ArchiveFilters.from_params(request.GET)
     cases = archive_cases(filters).select_related("round", "district", "topic")
     cases = cases.defer("sections", "search_text", "summary")
-    page = Paginator(cases, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(cases, request.GET.get("page"), ARCHIVE_PAGE_SIZE)
     if filters.q:
         # The text is read for the twenty rows shown, not for every row the query sorts.
         texts = dict(

@@ -7,13 +7,13 @@ GET /api/cases/<id>/                   one published case with its full text
 Only published data; a bad parameter answers 400 with {"error": "<Chinese message>"}.
 """
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cases.archive_query import ArchiveFilters, BadFilter, archive_cases
+from cases.archive_query import ArchiveFilters, BadFilter, archive_cases, paginate
 from cases.models import Case, Round
 
 from .models import NoticeDocument
@@ -57,6 +57,10 @@ def _positive_int(value, name, default, maximum=None):
     return int(value)
 
 
+def paginator_pages(queryset, size) -> int:
+    return max(1, -(-queryset.count() // size))
+
+
 @require_GET
 def rounds(request: HttpRequest) -> JsonResponse:
     published = Round.objects.filter(status=Round.Status.PUBLISHED).order_by("-year", "-id")
@@ -95,10 +99,11 @@ def cases(request: HttpRequest) -> JsonResponse:
         return _error(str(exc))
     queryset = archive_cases(filters).select_related("round", "district")
     queryset = queryset.defer("sections", "search_text", "summary")
-    paginator = Paginator(queryset, size)
-    if number > max(paginator.num_pages, 1):
-        return _error(_("页码超出范围：共 %(n)d 页。") % {"n": paginator.num_pages})
-    page = paginator.page(number)
+    try:
+        page = paginate(queryset, number, size, strict=True)
+    except EmptyPage:
+        return _error(_("页码超出范围：共 %(n)d 页。") % {"n": paginator_pages(queryset, size)})
+    paginator = page.paginator
 
     def link(n):
         params = request.GET.copy()
