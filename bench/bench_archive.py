@@ -95,7 +95,7 @@ def admin_db(url: str, sql: str) -> None:
         conn.execute(sql)
 
 
-# --- Child: load, then time ------------------------------------------------------------------------
+# --- Child: load, then time ---------------------------------------------------------------
 
 
 def child(args) -> None:

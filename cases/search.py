@@ -36,7 +36,9 @@ def bigrams(text: str | None) -> str:
     if not text:
         return ""
     text = text.lower()
-    pairs = dict.fromkeys(a + b for a, b in zip(text, text[1:]) if a.isalnum() and b.isalnum())
+    pairs = dict.fromkeys(
+        a + b for a, b in zip(text, text[1:], strict=False) if a.isalnum() and b.isalnum()
+    )
     return " ".join(pairs)
 
 
@@ -63,8 +65,8 @@ SQLITE_TRIGGERS = {
 }
 BIGRAM_TRIGGERS = {
     "cases_case_bigram_ai": "CREATE TRIGGER cases_case_bigram_ai AFTER INSERT ON cases_case BEGIN "
-    f"INSERT INTO {BIGRAM_TABLE}(rowid, grams) VALUES (new.id, {BIGRAM_FUNCTION}(new.search_text)); "
-    "END",
+    f"INSERT INTO {BIGRAM_TABLE}(rowid, grams) "
+    f"VALUES (new.id, {BIGRAM_FUNCTION}(new.search_text)); END",
     "cases_case_bigram_ad": "CREATE TRIGGER cases_case_bigram_ad AFTER DELETE ON cases_case BEGIN "
     f"INSERT INTO {BIGRAM_TABLE}({BIGRAM_TABLE}, rowid, grams) "
     f"VALUES ('delete', old.id, {BIGRAM_FUNCTION}(old.search_text)); END",
@@ -72,8 +74,8 @@ BIGRAM_TRIGGERS = {
     "ON cases_case BEGIN "
     f"INSERT INTO {BIGRAM_TABLE}({BIGRAM_TABLE}, rowid, grams) "
     f"VALUES ('delete', old.id, {BIGRAM_FUNCTION}(old.search_text)); "
-    f"INSERT INTO {BIGRAM_TABLE}(rowid, grams) VALUES (new.id, {BIGRAM_FUNCTION}(new.search_text)); "
-    "END",
+    f"INSERT INTO {BIGRAM_TABLE}(rowid, grams) "
+    f"VALUES (new.id, {BIGRAM_FUNCTION}(new.search_text)); END",
 }
 SQLITE_BIGRAM_TABLE = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {BIGRAM_TABLE} USING fts5("
