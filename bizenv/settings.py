@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "reviews",
+    "publishing",
 ]
 
 MIDDLEWARE = [

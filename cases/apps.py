@@ -8,8 +8,12 @@ class CasesConfig(AppConfig):
     verbose_name = _("案例")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
+        from .search import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions)
         post_migrate.connect(_ensure_search_index, sender=self)
 
 

@@ -302,7 +302,15 @@ class Case(models.Model):
         ordering = ["round", "tier_order", "rank", "position", "id"]
         verbose_name = _("案例")
         verbose_name_plural = _("案例")
-        indexes = [models.Index(fields=["round", "status"])]
+        indexes = [
+            models.Index(fields=["round", "status"]),
+            # Covers the archive's filter and order (published, by round, tier, rank), so that
+            # counting and paging read this index, not the rows with their long texts.
+            models.Index(
+                fields=["status", "round", "tier_order", "rank", "position"],
+                name="case_archive_order",
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -20,8 +20,10 @@ ALLOWED = {
     S.VOTING: {S.SUBMISSION, S.REVIEW},
     S.REVIEW: {S.VOTING, S.APPROVED},
     S.APPROVED: {S.REVIEW, S.PUBLICITY},
-    S.PUBLICITY: {S.APPROVED, S.PUBLISHED},
-    S.PUBLISHED: {S.PUBLICITY},
+    # An upheld objection may send the list back to the experts (publishing.objections).
+    S.PUBLICITY: {S.APPROVED, S.REVIEW, S.PUBLISHED},
+    # Unpublishing returns to the notice period or to the approved result (publishing).
+    S.PUBLISHED: {S.PUBLICITY, S.APPROVED},
 }
 
 
