@@ -40,7 +40,8 @@ test-pg: install services
 
 ## worker: a Celery worker (needs REDIS_URL)
 worker: install
-	$(BIN)/celery -A bizenv worker -l info
+	mkdir -p var
+	$(BIN)/celery -A bizenv worker -B -l info -s var/celerybeat-schedule
 
 ## serve: production mode under gunicorn (set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL)
 serve: install

@@ -131,6 +131,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILI
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "bizenv")
 CELERY_IMPORTS = ["bizenv.tasks"]
+# Under `celery beat` (make worker runs one), the sweep that does what a lost task left undone.
+CELERY_BEAT_SCHEDULE = {
+    "recover-pending-work": {"task": "bizenv.tasks.recover_pending_work", "schedule": 300.0}
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Auth -------------------------------------------------------------------------------------

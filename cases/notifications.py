@@ -2,12 +2,15 @@
 cases/tasks.py; each is idempotent (a Notification row per key), so a retried task never
 sends the same message twice."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -58,6 +61,23 @@ def send_once(*, key: str, subject: str, body: str, recipients: list[str]) -> bo
     except IntegrityError:
         return False
     return bool(recipients)
+
+
+# A transition younger than this may still have its task queued: the sweep leaves it alone.
+PENDING_GRACE = timedelta(minutes=2)
+
+
+def send_pending_transition_notices(now=None) -> int:
+    """Send the notices of transitions whose task was lost (broker down, worker killed)."""
+    now = now or timezone.now()
+    sent_keys = Notification.objects.filter(key__startswith="transition:").values_list(
+        "key", flat=True
+    )
+    sent_ids = {int(key.split(":", 1)[1]) for key in sent_keys}
+    pending = CaseTransition.objects.filter(
+        to_status__in=list(SUBJECTS), at__lt=now - PENDING_GRACE
+    ).exclude(pk__in=sent_ids)
+    return sum(send_transition_notice(pk) for pk in pending.values_list("pk", flat=True))
 
 
 def send_transition_notice(transition_id: int) -> bool:

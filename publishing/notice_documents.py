@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bizenv.tasks import enqueue
 from cases.models import Round
 from cases.notice_parser import ParsedCase, ParsedNotice, ParsedTier
 from cases.notice_writer import _tier_heading_text, format_date, write_notice_text
@@ -244,23 +247,44 @@ def request_documents(*, round: Round, formats=("docx", "pdf")) -> list[NoticeDo
     for fmt in formats:
         document, _created = NoticeDocument.objects.get_or_create(round=round, format=fmt)
         NoticeDocument.objects.filter(pk=document.pk).update(
-            status=NoticeDocument.Status.PENDING, progress=0, error=""
+            status=NoticeDocument.Status.PENDING, progress=0, error="", updated_at=timezone.now()
         )
         documents.append(document)
 
-    def enqueue():
+    def enqueue_all():
         for document in documents:
             try:
-                result = tasks.generate_notice_document.delay(document.pk)
+                # A broker that is down leaves the row pending for the recovery sweep.
+                enqueue(tasks.generate_notice_document, document.pk)
             except Exception as exc:  # eager mode runs it here; the row says what failed
                 NoticeDocument.objects.filter(pk=document.pk).update(
                     status=NoticeDocument.Status.FAILED, error=str(exc)[:2000]
                 )
-                continue
-            NoticeDocument.objects.filter(pk=document.pk, task_id="").update(task_id=result.id)
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(enqueue_all)
     return documents
+
+
+# A document pending or running longer than this lost its task (broker down, worker killed):
+# rendering the largest notice takes seconds.
+STALE_AFTER = timedelta(minutes=5)
+
+
+def regenerate_stale_documents(now=None) -> int:
+    """Render the documents whose task was lost; the number rendered."""
+    now = now or timezone.now()
+    stale = NoticeDocument.objects.filter(
+        status__in=[NoticeDocument.Status.PENDING, NoticeDocument.Status.RUNNING],
+        updated_at__lt=now - STALE_AFTER,
+    )
+    done = 0
+    for document_id in stale.values_list("pk", flat=True):
+        try:
+            generate(document_id=document_id)
+            done += 1
+        except Exception:  # the row says what failed; the next sweep does not retry a failure
+            continue
+    return done
 
 
 def generate(*, document_id: int, task_id: str = "") -> NoticeDocument:
@@ -269,7 +293,13 @@ def generate(*, document_id: int, task_id: str = "") -> NoticeDocument:
     if document.is_done and document.file.storage.exists(document.file.name):
         return document
     rows = NoticeDocument.objects.filter(pk=document.pk)
-    rows.update(status=NoticeDocument.Status.RUNNING, progress=5, error="", task_id=task_id)
+    rows.update(
+        status=NoticeDocument.Status.RUNNING,
+        progress=5,
+        error="",
+        task_id=task_id,
+        updated_at=timezone.now(),
+    )
     last = [5]
 
     def progress(percent):
