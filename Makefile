@@ -40,7 +40,8 @@ test-pg: install services
 
 ## worker: a Celery worker (needs REDIS_URL)
 worker: install
-	$(BIN)/celery -A bizenv worker -l info
+	mkdir -p var
+	$(BIN)/celery -A bizenv worker -B -l info -s var/celerybeat-schedule
 
 ## serve: production mode under gunicorn (set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL)
 serve: install
@@ -51,6 +52,19 @@ serve: install
 check-deploy: install
 	DJANGO_ENV=production SECRET_KEY=$${SECRET_KEY:-check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 	  ALLOWED_HOSTS=cases.example.cn $(MANAGE) check --deploy --fail-level WARNING
+
+## deploy-check: the production stack (gunicorn, PostgreSQL, Redis, worker) on loopback + smoke test
+deploy-check: install services
+	bash scripts/deploy-check.sh
+
+## backup / restore FILE=…: the whole database and the uploaded files, as one .tar.gz
+backup: install
+	$(MANAGE) backup $(if $(FILE),--output $(FILE))
+
+restore: install
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=var/backups/….tar.gz" >&2; exit 2)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) restore $(FILE) --yes
 
 bench: install services
 	$(BIN)/python bench/run.py

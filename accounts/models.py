@@ -14,8 +14,12 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, blank=True)
     # An officer files for this district; an expert never scores a case from it (回避).
     district = models.ForeignKey(
-        "cases.District", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="users", verbose_name=_("所属区"),
+        "cases.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属区"),
     )
     organisation = models.CharField(_("工作单位"), max_length=100, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)

@@ -19,3 +19,4 @@ def is_expert(user):
 
 
 rules.add_perm("accounts.staff_area", is_commission_staff)
+rules.add_perm("accounts.view_audit", is_commission_staff)

@@ -22,3 +22,24 @@ def home(request):
         except NoReverseMatch:
             pass
     return render(request, "accounts/home.html")
+
+
+@login_required
+def audit(request):
+    """Staff read the trail; nobody edits it here (the page has no form that writes)."""
+    from django.core.exceptions import PermissionDenied
+
+    from . import audit as trail
+
+    if not request.user.has_perm("accounts.view_audit"):
+        raise PermissionDenied
+    model_label = request.GET.get("model", "")
+    models = trail.tracked_models()
+    if model_label not in {label for _, label, _ in models}:
+        model_label = ""
+    context = {
+        "entries": trail.entries(model_label=model_label),
+        "models": models,
+        "selected": model_label,
+    }
+    return render(request, "accounts/audit.html", context)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "reviews",
+    "publishing",
 ]
 
 MIDDLEWARE = [
@@ -125,7 +126,15 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker died unacknowledged goes back to the queue after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "bizenv")
+CELERY_IMPORTS = ["bizenv.tasks"]
+# Under `celery beat` (make worker runs one), the sweep that does what a lost task left undone.
+CELERY_BEAT_SCHEDULE = {
+    "recover-pending-work": {"task": "bizenv.tasks.recover_pending_work", "schedule": 300.0}
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Auth -------------------------------------------------------------------------------------
@@ -192,6 +201,7 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBac
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@fgw.sh.gov.cn")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 
 # One-time codes for voters go through this sender; the console one prints them.
 SMS_SENDER = env("SMS_SENDER", "reviews.sms.ConsoleSender")
@@ -222,3 +232,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
     "loggers": {"bizenv": {"level": "INFO"}, "reviews.sms": {"level": "INFO"}},
 }
+SIMPLE_HISTORY_REVERT_DISABLED = True  # the trail is evidence: no "revert" button in the admin

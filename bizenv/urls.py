@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("selection/", include("reviews.urls")),
     path("vote/", include("reviews.urls_vote")),
+    path("", include("publishing.urls")),
     path("admin/", admin.site.urls),
 ]
 

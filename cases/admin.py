@@ -15,8 +15,20 @@ class CaseResource(resources.ModelResource):
     class Meta:
         model = Case
         fields = (
-            "id", "round", "district", "district_needs_review", "title", "subtitle", "summary",
-            "sections", "status", "tier", "rank", "score", "position", "contact_name",
+            "id",
+            "round",
+            "district",
+            "district_needs_review",
+            "title",
+            "subtitle",
+            "summary",
+            "sections",
+            "status",
+            "tier",
+            "rank",
+            "score",
+            "position",
+            "contact_name",
             "contact_phone",
         )
 

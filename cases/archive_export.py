@@ -55,7 +55,9 @@ def render(rows: list[dict], fmt: str) -> bytes:
         return json.dumps(rows, ensure_ascii=False, indent=2).encode("utf-8")
     flat = [
         [
-            sections_as_text(row[key]) if key == "sections" else ("" if row[key] is None else row[key])
+            sections_as_text(row[key])
+            if key == "sections"
+            else ("" if row[key] is None else row[key])
             for key, _ in COLUMNS
         ]
         for row in rows

@@ -54,3 +54,11 @@ def ensure_archive():
     report = import_notice(parsed=parse_notice(NOTICE_2022.read_bytes()), year=2022)
     count = Case.objects.filter(round=report.round).count()
     return f"已导入 2022 年度通知：{count} 个案例"
+
+
+def ensure_submission_round():
+    """The 2027 round open for submissions, with drafts and submitted cases (see
+    cases/demo_submission.py)."""
+    from .demo_submission import ensure_submission_round as ensure
+
+    return ensure()

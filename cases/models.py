@@ -1,6 +1,8 @@
 """Rounds, districts and cases: what a year's selection is made of."""
 
+import uuid
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -84,7 +86,10 @@ class Round(models.Model):
         _("奖项档次"), default=default_tiers, help_text=_("列表，每项包含 name 与 size。")
     )
     shortlist_size = models.PositiveIntegerField(
-        _("入围数量"), null=True, blank=True, help_text=_("网络投票后进入专家评审的案例数；留空则不按投票筛选。")
+        _("入围数量"),
+        null=True,
+        blank=True,
+        help_text=_("网络投票后进入专家评审的案例数；留空则不按投票筛选。"),
     )
     trim = models.PositiveSmallIntegerField(
         _("去掉最高/最低分个数"), default=1, help_text=_("计算平均分前各去掉的最高分和最低分个数。")
@@ -228,9 +233,20 @@ class Case(models.Model):
         WITHDRAWN = "withdrawn", _("已撤回")
         PUBLISHED = "published", _("已公布")
 
+    # States in which the district may still edit its case.
+    EDITABLE_STATES = (Status.DRAFT, Status.RETURNED)
+    # States that use up one of the district's places in a round (Round.max_cases_per_district):
+    # a case counts from its submission until it is rejected or withdrawn. Drafts do not count,
+    # so a district may prepare more drafts than it may submit and choose among them.
+    QUOTA_STATES = (Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED)
+
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="cases")
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
         verbose_name=_("区"),
     )
     # Set when the district could not be read from the text with certainty: a person decides.
@@ -268,8 +284,12 @@ class Case(models.Model):
     shortlisted = models.BooleanField(_("入围专家评审"), default=False)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("创建人"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
     )
     submitted_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -282,7 +302,15 @@ class Case(models.Model):
         ordering = ["round", "tier_order", "rank", "position", "id"]
         verbose_name = _("案例")
         verbose_name_plural = _("案例")
-        indexes = [models.Index(fields=["round", "status"])]
+        indexes = [
+            models.Index(fields=["round", "status"]),
+            # Covers the archive's filter and order (published, by round, tier, rank), so that
+            # counting and paging read this index, not the rows with their long texts.
+            models.Index(
+                fields=["status", "round", "tier_order", "rank", "position"],
+                name="case_archive_order",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -321,6 +349,55 @@ class Case(models.Model):
             "\n".join(p for p in (s.get("heading"), s.get("body")) if p) for s in self.sections
         )
 
+    @property
+    def is_editable_state(self):
+        """A district may change its case only while it is a draft or returned for revision."""
+        return self.status in Case.EDITABLE_STATES
+
+    def missing_for_submission(self):
+        """Labels of what a case still lacks before it can be submitted (empty when complete)."""
+        missing = []
+        for name in ("title", "topic", "summary", "contact_name", "contact_phone"):
+            value = getattr(self, name + "_id" if name == "topic" else name)
+            if not value or (isinstance(value, str) and not value.strip()):
+                missing.append(str(self._meta.get_field(name).verbose_name))
+        bodies = [s.get("body", "").strip() for s in self.sections or [] if s.get("heading")]
+        if not bodies or not all(bodies):
+            missing.append(str(_("正文各部分")))
+        return missing
+
+    # State changes: each only calls the one door, cases.workflow.set_case_status.
+    def submit(self, *, user):
+        from .workflow import submit
+
+        return submit(case=self, user=user)
+
+    def return_for_revision(self, *, user, reason):
+        from .workflow import return_for_revision
+
+        return return_for_revision(case=self, user=user, reason=reason)
+
+    def accept(self, *, user, reason=""):
+        from .workflow import accept
+
+        return accept(case=self, user=user, reason=reason)
+
+    def reject(self, *, user, reason):
+        from .workflow import reject
+
+        return reject(case=self, user=user, reason=reason)
+
+    def withdraw(self, *, user, reason=""):
+        from .workflow import withdraw
+
+        return withdraw(case=self, user=user, reason=reason)
+
+    def latest_transition(self, to=None):
+        transitions = self.transitions.order_by("-at", "-id")
+        if to:
+            transitions = transitions.filter(to_status=to)
+        return transitions.first()
+
 
 class KeyFigure(models.Model):
     """A headline figure of a case, e.g. 年均办件量 83.97 万件."""
@@ -341,7 +418,10 @@ class KeyFigure(models.Model):
 
 
 def attachment_path(instance, filename):
-    return f"attachments/{instance.case.round_id}/{instance.case_id}/{filename}"
+    # A random name: the original name is kept in the row, and a stored name that cannot be
+    # guessed keeps unpublished files private even where MEDIA_URL is served.
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"attachments/{instance.case.round_id}/{instance.case_id}/{uuid.uuid4().hex}{suffix}"
 
 
 class Attachment(models.Model):
@@ -371,8 +451,12 @@ class CaseTransition(models.Model):
     from_status = models.CharField(_("原状态"), max_length=16, choices=Case.Status.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=Case.Status.choices)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("操作人"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     at = models.DateTimeField(_("时间"), default=timezone.now)
     reason = models.TextField(_("说明"), blank=True)
@@ -384,3 +468,20 @@ class CaseTransition(models.Model):
 
     def __str__(self):
         return f"{self.case_id}: {self.from_status} → {self.to_status}"
+
+
+class Notification(models.Model):
+    """One row per notification sent, keyed so that a retried task never sends twice."""
+
+    key = models.CharField(_("标识"), max_length=100, unique=True)
+    subject = models.CharField(_("主题"), max_length=200)
+    recipients = models.TextField(_("收件人"), blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("通知记录")
+        verbose_name_plural = _("通知记录")
+
+    def __str__(self):
+        return self.key

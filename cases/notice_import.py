@@ -47,11 +47,10 @@ def criteria_from_preamble(paragraphs) -> list[dict]:
     words = [w for w in re.split("[、,，]", match.group(1)) if w] if match else []
     if not 2 <= len(words) <= len(CRITERIA_KEYS):
         return default_criteria()
-    share = 100 // len(words)
+    # A published notice states the words, not the marks: each criterion out of 10, equal weight.
     return [
-        {"key": key, "label": word, "max": share + (100 - share * len(words) if i == 0 else 0),
-         "weight": 1}
-        for i, (key, word) in enumerate(zip(CRITERIA_KEYS, words, strict=False))
+        {"key": key, "label": word, "max": 10, "weight": 1}
+        for key, word in zip(CRITERIA_KEYS, words, strict=False)
     ]
 
 

@@ -2,20 +2,134 @@
 
 SQLite: an FTS5 table with the trigram tokenizer (kept in step by triggers, see migration
 0003) answers queries of three or more characters; its MATCH needs at least three, and on
-SQLite 3.40 a LIKE against the trigram table returns nothing, so one- and two-character
-queries scan the base table with LIKE instead. PostgreSQL: a pg_trgm GIN index on
-``search_text`` serves ILIKE for queries of any length (three and more use the index).
+SQLite 3.40 a LIKE against the trigram table returns nothing. Two-character words (the most
+common Chinese query: 帮办, 退税) are answered by a second, contentless FTS5 table of the
+text's bigrams (migration 0006): each pair of adjacent letters or digits is one token, so a
+two-character word is one token lookup instead of a LIKE scan of every case's full text.
+One-character queries (and two-character ones containing punctuation) still scan with LIKE.
+
+PostgreSQL: a pg_trgm GIN index on ``search_text`` serves ILIKE for three characters and
+more; two-character words use a GIN index on the array of the text's bigrams
+(``bizenv_bigrams``, an immutable SQL function), one character scans.
+
+Both bigram indexes are exact: a text contains a two-character word exactly when the word is
+one of its bigrams, so the results equal those of ``icontains``.
 """
 
 import re
 
 from django.db import connection
+from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 FTS_TABLE = "cases_case_fts"
+BIGRAM_TABLE = "cases_case_bigram"
+BIGRAM_FUNCTION = "bizenv_bigrams"
 MIN_TRIGRAM = 3
+
+
+def bigrams(text: str | None) -> str:
+    """The distinct pairs of adjacent letters or digits of ``text``, lower-cased, space-separated:
+    the tokens of the SQLite bigram index (registered as the SQL function ``bizenv_bigrams``)."""
+    if not text:
+        return ""
+    text = text.lower()
+    pairs = dict.fromkeys(
+        a + b for a, b in zip(text, text[1:], strict=False) if a.isalnum() and b.isalnum()
+    )
+    return " ".join(pairs)
+
+
+def register_sqlite_functions(sender=None, connection=None, **kwargs) -> None:
+    """Give every SQLite connection the bigram function its triggers call (connection_created).
+
+    A connection without it (the sqlite3 shell) cannot write cases: edit them through Django.
+    """
+    if connection is not None and connection.vendor == "sqlite":
+        connection.connection.create_function(BIGRAM_FUNCTION, 1, bigrams, deterministic=True)
+
+
+SQLITE_TRIGGERS = {
+    "cases_case_fts_ai": "CREATE TRIGGER cases_case_fts_ai AFTER INSERT ON cases_case BEGIN "
+    "INSERT INTO cases_case_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "cases_case_fts_ad": "CREATE TRIGGER cases_case_fts_ad AFTER DELETE ON cases_case BEGIN "
+    "INSERT INTO cases_case_fts(cases_case_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    "cases_case_fts_au": "CREATE TRIGGER cases_case_fts_au AFTER UPDATE OF search_text "
+    "ON cases_case BEGIN "
+    "INSERT INTO cases_case_fts(cases_case_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO cases_case_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+}
+BIGRAM_TRIGGERS = {
+    "cases_case_bigram_ai": "CREATE TRIGGER cases_case_bigram_ai AFTER INSERT ON cases_case BEGIN "
+    f"INSERT INTO {BIGRAM_TABLE}(rowid, grams) "
+    f"VALUES (new.id, {BIGRAM_FUNCTION}(new.search_text)); END",
+    "cases_case_bigram_ad": "CREATE TRIGGER cases_case_bigram_ad AFTER DELETE ON cases_case BEGIN "
+    f"INSERT INTO {BIGRAM_TABLE}({BIGRAM_TABLE}, rowid, grams) "
+    f"VALUES ('delete', old.id, {BIGRAM_FUNCTION}(old.search_text)); END",
+    "cases_case_bigram_au": "CREATE TRIGGER cases_case_bigram_au AFTER UPDATE OF search_text "
+    "ON cases_case BEGIN "
+    f"INSERT INTO {BIGRAM_TABLE}({BIGRAM_TABLE}, rowid, grams) "
+    f"VALUES ('delete', old.id, {BIGRAM_FUNCTION}(old.search_text)); "
+    f"INSERT INTO {BIGRAM_TABLE}(rowid, grams) "
+    f"VALUES (new.id, {BIGRAM_FUNCTION}(new.search_text)); END",
+}
+SQLITE_BIGRAM_TABLE = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {BIGRAM_TABLE} USING fts5("
+    "grams, content='', detail=none, columnsize=0, tokenize='unicode61')"
+)
+PG_BIGRAM_FUNCTION = (
+    f"CREATE OR REPLACE FUNCTION {BIGRAM_FUNCTION}(t text) RETURNS text[] "
+    "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+    "SELECT coalesce(array_agg(DISTINCT substr(l, i, 2)), '{}') "
+    "FROM (SELECT lower(coalesce(t, '')) AS l) AS x, "
+    "generate_series(1, greatest(length(l) - 1, 0)) AS i $$"
+)
+PG_BIGRAM_INDEX = (
+    "CREATE INDEX IF NOT EXISTS cases_case_search_bigram ON cases_case "
+    f"USING gin ({BIGRAM_FUNCTION}(search_text))"
+)
+
+
+def rebuild_bigrams(cursor) -> None:
+    """Refill the contentless bigram table from the cases (after a bulk load or a rebuild)."""
+    cursor.execute(f"INSERT INTO {BIGRAM_TABLE}({BIGRAM_TABLE}) VALUES ('delete-all')")
+    cursor.execute(
+        f"INSERT INTO {BIGRAM_TABLE}(rowid, grams) "
+        f"SELECT id, {BIGRAM_FUNCTION}(search_text) FROM cases_case"
+    )
+
+
+def ensure_sqlite_index(connection) -> None:
+    """Create the FTS triggers where missing, and rebuild the index if any was.
+
+    SQLite migrations that alter cases_case rebuild the table, which drops its triggers, so
+    this runs after every migrate (post_migrate), not only in the migration that made them.
+    """
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        present = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+        if cursor.fetchone() is None:
+            return  # before migration 0003
+        missing = [sql for name, sql in SQLITE_TRIGGERS.items() if name not in present]
+        for sql in missing:
+            cursor.execute(sql)
+        if missing:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [BIGRAM_TABLE])
+        if cursor.fetchone() is None:
+            return  # before migration 0006
+        missing = [sql for name, sql in BIGRAM_TRIGGERS.items() if name not in present]
+        for sql in missing:
+            cursor.execute(sql)
+        if missing:
+            rebuild_bigrams(cursor)
 
 
 def normalise_query(query: str) -> str:
@@ -28,25 +142,50 @@ def filter_cases(queryset, query: str):
     if not query:
         return queryset
     for word in query.split(" "):
-        if connection.vendor == "sqlite" and len(word) >= MIN_TRIGRAM and fts_available():
-            phrase = '"' + word.replace('"', '""') + '"'
-            queryset = queryset.filter(
-                id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [phrase])
-            )
-        else:
-            queryset = queryset.filter(search_text__icontains=word)
+        queryset = _filter_word(queryset, word)
     return queryset
+
+
+def _filter_word(queryset, word: str):
+    sqlite = connection.vendor == "sqlite"
+    postgres = connection.vendor == "postgresql"
+    if sqlite and len(word) >= MIN_TRIGRAM and fts_available():
+        return queryset.filter(
+            id__in=RawSQL(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_phrase(word)]
+            )
+        )
+    if len(word) == 2 and word.isalnum():
+        if sqlite and fts_available(BIGRAM_TABLE):
+            return queryset.filter(
+                id__in=RawSQL(
+                    f"SELECT rowid FROM {BIGRAM_TABLE} WHERE {BIGRAM_TABLE} MATCH %s",
+                    [_phrase(word.lower())],
+                )
+            )
+        if postgres:
+            return queryset.filter(
+                RawSQL(
+                    f'{BIGRAM_FUNCTION}("cases_case"."search_text") @> ARRAY[%s]::text[]',
+                    [word.lower()],
+                    output_field=BooleanField(),
+                )
+            )
+    return queryset.filter(search_text__icontains=word)
+
+
+def _phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
 
 
 _fts_cache: dict[str, bool] = {}
 
 
-def fts_available() -> bool:
-    alias = connection.settings_dict.get("NAME", "")
-    key = str(alias)
+def fts_available(table: str = FTS_TABLE) -> bool:
+    key = f"{connection.settings_dict.get('NAME', '')}:{table}"
     if key not in _fts_cache:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [table])
             _fts_cache[key] = cursor.fetchone() is not None
     return _fts_cache[key]
 

@@ -1,21 +1,20 @@
 """Public pages: the latest list, a round's list, a case, and the archive with search."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from . import search
+from .archive_query import ArchiveFilters, archive_cases, paginate
 from .models import Case, District, Round, Topic
+from .similarity import similar_cases
 
 ARCHIVE_PAGE_SIZE = 20
 
 
 def _tiers_of(round_):
     """The round's published cases grouped by tier, in the order the round lists them."""
-    cases = list(
-        round_.cases.published().select_related("district").in_notice_order()
-    )
+    cases = list(round_.cases.published().select_related("district").in_notice_order())
     tiers = []
     for name in round_.tier_names:
         tier_cases = [c for c in cases if c.tier == name]
@@ -45,7 +44,9 @@ def case_detail(request, pk):
     siblings = []
     if case.status == Case.Status.PUBLISHED and case.tier:
         siblings = list(
-            case.round.cases.published().filter(tier=case.tier).select_related("district")
+            case.round.cases.published()
+            .filter(tier=case.tier)
+            .select_related("district")
             .in_notice_order()
         )
     index = next((i for i, c in enumerate(siblings) if c.pk == case.pk), None)
@@ -55,35 +56,34 @@ def case_detail(request, pk):
         "previous": siblings[index - 1] if index else None,
         "next": siblings[index + 1] if index is not None and index + 1 < len(siblings) else None,
         "key_figures": case.key_figures.all(),
+        "related": related_cases(case) if case.status == Case.Status.PUBLISHED else [],
     }
     return render(request, "cases/case_detail.html", context)
 
 
-def archive(request):
-    cases = Case.objects.published().select_related("round", "district", "topic")
-    filters = {
-        "year": request.GET.get("year", "").strip(),
-        "tier": request.GET.get("tier", "").strip(),
-        "district": request.GET.get("district", "").strip(),
-        "topic": request.GET.get("topic", "").strip(),
-        "q": search.normalise_query(request.GET.get("q", ""))[:100],
-    }
-    if filters["year"].isdigit():
-        cases = cases.filter(round__year=int(filters["year"]))
-    if filters["tier"]:
-        cases = cases.filter(tier=filters["tier"])
-    if filters["district"] == "none":
-        cases = cases.filter(district__isnull=True)
-    elif filters["district"]:
-        cases = cases.filter(district__code=filters["district"])
-    if filters["topic"].isdigit():
-        cases = cases.filter(topic_id=int(filters["topic"]))
-    cases = search.filter_cases(cases, filters["q"])
-    cases = cases.order_by("-round__year", "round_id", "tier_order", "rank", "position", "id")
+RELATED_LIMIT = 5
 
-    page = Paginator(cases, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
-    for case in page.object_list:
-        case.snippet = search.highlight(case.search_text, filters["q"]) if filters["q"] else ""
+
+def related_cases(case, limit=RELATED_LIMIT):
+    """The most similar other published cases, for readers who want to learn more: the
+    same similarity that shows staff near-copies of a submission."""
+    return [other for other, _score in similar_cases(case, limit) if other.pk != case.pk]
+
+
+def archive(request):
+    filters = ArchiveFilters.from_params(request.GET)
+    cases = archive_cases(filters).select_related("round", "district", "topic")
+    cases = cases.defer("sections", "search_text", "summary")
+    page = paginate(cases, request.GET.get("page"), ARCHIVE_PAGE_SIZE)
+    if filters.q:
+        # The text is read for the twenty rows shown, not for every row the query sorts.
+        texts = dict(
+            Case.objects.filter(pk__in=[c.pk for c in page.object_list]).values_list(
+                "pk", "search_text"
+            )
+        )
+        for case in page.object_list:
+            case.snippet = search.highlight(texts.get(case.pk, ""), filters.q)
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     published = Round.objects.filter(status=Round.Status.PUBLISHED)
@@ -92,7 +92,7 @@ def archive(request):
         tier_names += [n for n in round_.tier_names if n not in tier_names]
     context = {
         "page": page,
-        "filters": filters,
+        "filters": filters.as_dict(),
         "querystring": query_without_page.urlencode(),
         "years": published.values_list("year", flat=True).distinct().order_by("-year"),
         "tier_names": tier_names,

@@ -8,10 +8,21 @@ from cases.models import District, Round
 PASSWORD = "test-pass-123"
 
 
+def pytest_configure(config):
+    # Real password hashing costs ~0.1 s a user; tests create hundreds.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username, role="", district=None, organisation="", **extra):
     user = get_user_model().objects.create_user(
-        username=username, password=PASSWORD, role=role, district=district,
-        organisation=organisation, **extra,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        district=district,
+        organisation=organisation,
+        **extra,
     )
     return user
 
@@ -33,7 +44,9 @@ def officer_a(district_a):
 
 @pytest.fixture
 def officer_b(district_b):
-    return make_user("officer_b", role="officer", district=district_b, organisation="浦东新区发改委")
+    return make_user(
+        "officer_b", role="officer", district=district_b, organisation="浦东新区发改委"
+    )
 
 
 @pytest.fixture
@@ -55,6 +68,90 @@ def staff(db):
 @pytest.fixture
 def published_round(db):
     return Round.objects.create(
-        year=2021, title="2021 年度", status=Round.Status.PUBLISHED,
+        year=2021,
+        title="2021 年度",
+        status=Round.Status.PUBLISHED,
         tiers=[{"name": "优秀案例", "size": 2}, {"name": "良好实践", "size": 2}],
     )
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache_and_eager_tasks(request, settings):
+    """Each test starts with an empty cache (rate-limit counters live there, in Redis on the
+    PostgreSQL job) and with tasks run in-process, unless it asks for a real worker."""
+    from django.core.cache import cache
+
+    from bizenv.celery import app
+
+    cache.clear()
+    eager = "celery_worker_process" not in request.fixturenames
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    settings.CELERY_TASK_ALWAYS_EAGER = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real Celery worker, in its own process, on Redis and the test database.
+
+    Only in the PostgreSQL + Redis job: SQLite's in-memory test database cannot be shared
+    with another process. Mail the worker sends lands as files in ``tmp_path / "mail"``.
+    """
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    from django.conf import settings as dj_settings
+    from django.db import connection
+
+    from bizenv.celery import app
+
+    if not dj_settings.REDIS_URL or connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL and REDIS_URL (the scale-out CI job)")
+    db = connection.settings_dict
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = dict(
+        os.environ,
+        DATABASE_URL=(
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        ),
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path / "mail"),
+        CELERY_QUEUE=queue,
+        MEDIA_ROOT=str(dj_settings.MEDIA_ROOT),
+    )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "bizenv",
+            "worker",
+            "-l",
+            "warning",
+            "-P",
+            "solo",
+            "--without-mingle",
+            "--without-gossip",
+            "-Q",
+            queue,
+        ],
+        env=env,
+        cwd=dj_settings.BASE_DIR,
+    )
+    previous_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        yield {"process": worker, "mail_dir": tmp_path / "mail", "queue": queue}
+    finally:
+        app.conf.task_default_queue = previous_queue
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()

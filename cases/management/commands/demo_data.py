@@ -7,6 +7,7 @@ from cases import demo
 # Each later feature adds its own idempotent step here: a function returning one line.
 DEMO_STEPS = [
     "cases.demo.ensure_archive",
+    "cases.demo.ensure_submission_round",
     "reviews.demo.ensure_selection_demo",
 ]
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         for step in DEMO_STEPS:
             self.stdout.write(import_string(step)())
         self.stdout.write("")
-        self.stdout.write("演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
         for username, role, district, org in accounts:
             self.stdout.write(f"  {username:<20} {role:<12} {district!s:<8} {org}")
         self.stdout.write("公众投票无需账号；登录地址 http://127.0.0.1:8000/accounts/login/")

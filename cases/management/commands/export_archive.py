@@ -25,7 +25,9 @@ class Command(BaseCommand):
             try:
                 Path(output).write_bytes(data)
             except OSError as exc:
-                raise CommandError(f"无法写入 {output}: {exc.strerror or exc}", returncode=2) from None
+                raise CommandError(
+                    f"无法写入 {output}: {exc.strerror or exc}", returncode=2
+                ) from None
             self.stderr.write(f"已导出 {cases.count()} 个案例到 {output}")
         elif format == "xlsx":
             raise CommandError("xlsx 格式须用 --output 指定文件", returncode=2)

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help="通知文本文件（UTF-8 或 GB18030）")
         parser.add_argument("--year", type=int, help="年度，缺省时从通知中读取")
-        parser.add_argument("--dry-run", action="store_true", help="只显示将导入的内容，不写入数据库")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="只显示将导入的内容，不写入数据库"
+        )
 
     def handle(self, *args, path, year=None, dry_run=False, **options):
         source = Path(path)

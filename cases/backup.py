@@ -1,0 +1,118 @@
+"""Backup and restore of the whole database and the uploaded files, as one .tar.gz.
+
+The database goes in as Django's JSON serialisation (natural keys), so a backup taken on
+SQLite restores onto PostgreSQL and back. Content types and permissions are not dumped:
+migrations create them, and natural keys point at them by name.
+"""
+
+import io
+import json
+import tarfile
+import time
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
+MANIFEST = "manifest.json"
+DATA = "data.json"
+MEDIA_PREFIX = "media/"
+FORMAT_VERSION = 1
+
+
+class BackupError(Exception):
+    """A backup that cannot be restored; str() is one line in Chinese."""
+
+
+def write_backup(target: Path) -> dict:
+    data = io.StringIO()
+    call_command(
+        "dumpdata",
+        "--natural-foreign",
+        "--natural-primary",
+        *[f"--exclude={e}" for e in EXCLUDED],
+        stdout=data,
+    )
+    payload = data.getvalue().encode("utf-8")
+    media_root = Path(settings.MEDIA_ROOT)
+    media_files = [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
+    manifest = {
+        "format": FORMAT_VERSION,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "objects": len(json.loads(payload)),
+        "media_files": len(media_files),
+    }
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(target, "w:gz") as tar:
+        _add_bytes(tar, MANIFEST, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
+        _add_bytes(tar, DATA, payload)
+        for path in media_files:
+            tar.add(path, arcname=MEDIA_PREFIX + path.relative_to(media_root).as_posix())
+    return manifest
+
+
+def _add_bytes(tar, name, content: bytes):
+    info = tarfile.TarInfo(name)
+    info.size = len(content)
+    info.mtime = int(time.time())
+    tar.addfile(info, io.BytesIO(content))
+
+
+def read_backup(source: Path):
+    try:
+        tar = tarfile.open(source, "r:gz")
+    except (OSError, tarfile.TarError) as exc:
+        raise BackupError(f"{source} 不是有效的备份文件：{exc}") from None
+    with tar:
+        names = tar.getnames()
+        if MANIFEST not in names or DATA not in names:
+            raise BackupError(f"{source} 不是本系统的备份文件（缺少 {MANIFEST} 或 {DATA}）")
+        manifest = json.loads(tar.extractfile(MANIFEST).read())
+        if manifest.get("format") != FORMAT_VERSION:
+            raise BackupError(f"{source} 的备份格式版本 {manifest.get('format')} 不受支持")
+        data = tar.extractfile(DATA).read().decode("utf-8")
+        media = {}
+        for member in tar.getmembers():
+            if member.isfile() and member.name.startswith(MEDIA_PREFIX):
+                relative = Path(member.name[len(MEDIA_PREFIX) :])
+                # Never write outside MEDIA_ROOT, whatever the archive says.
+                if relative.is_absolute() or ".." in relative.parts:
+                    raise BackupError(f"{source} 含有不安全的文件路径：{member.name}")
+                media[relative] = tar.extractfile(member).read()
+    return manifest, data, media
+
+
+def restore_backup(source: Path) -> dict:
+    """Replace the database and the uploaded files with the backup's, all or nothing."""
+    manifest, data, media = read_backup(source)
+    try:
+        objects = list(serializers.deserialize("json", data, handle_forward_references=True))
+    except Exception as exc:  # the serializer wraps every fault in DeserializationError
+        raise BackupError(f"{source} 的数据无法读取：{str(exc).splitlines()[0]}") from None
+    with transaction.atomic():
+        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+        for obj in objects:
+            obj.save()
+        for obj in objects:
+            if obj.deferred_fields:
+                obj.save_deferred_fields()
+        _reset_sequences()
+    media_root = Path(settings.MEDIA_ROOT)
+    for relative, content in media.items():
+        path = media_root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return manifest
+
+
+def _reset_sequences():
+    # Rows came in with their ids; PostgreSQL's sequences must move past them.
+    statements = connection.ops.sequence_reset_sql(no_style(), list(apps.get_models()))
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)

@@ -1,0 +1,139 @@
+"""E-mails to districts about their cases. Plain functions, called by the Celery tasks in
+cases/tasks.py; each is idempotent (a Notification row per key), so a retried task never
+sends the same message twice."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Case, CaseTransition, Notification, Round
+
+SUBJECTS = {
+    Case.Status.RETURNED: gettext_lazy("【案例评选】案例“%(title)s”已退回修改"),
+    Case.Status.ACCEPTED: gettext_lazy("【案例评选】案例“%(title)s”已受理"),
+    Case.Status.REJECTED: gettext_lazy("【案例评选】案例“%(title)s”未予受理"),
+}
+
+
+def site_url(path: str) -> str:
+    return getattr(settings, "SITE_URL", "").rstrip("/") + path
+
+
+def district_recipients(district_id, extra=()) -> list[str]:
+    """E-mail addresses of the district's active officers, plus ``extra`` users."""
+    users = list(
+        get_user_model()
+        .objects.filter(role="officer", district_id=district_id, is_active=True)
+        .exclude(email="")
+    )
+    users += [u for u in extra if u is not None and u.is_active and u.email]
+    seen = []
+    for user in users:
+        if user.email not in seen:
+            seen.append(user.email)
+    return seen
+
+
+def send_once(*, key: str, subject: str, body: str, recipients: list[str]) -> bool:
+    """Send one mail unless a mail with ``key`` was sent already; True when sent now.
+
+    The Notification row is written first, inside the transaction: a second worker running the
+    same task waits on the unique key and then finds it; a failed send rolls the row back so a
+    retry sends again.
+    """
+    if Notification.objects.filter(key=key).exists():
+        return False
+    try:
+        with transaction.atomic():
+            Notification.objects.create(
+                key=key, subject=subject[:200], recipients=", ".join(recipients)
+            )
+            if recipients:
+                send_mail(subject, body, None, recipients)
+    except IntegrityError:
+        return False
+    return bool(recipients)
+
+
+# A transition younger than this may still have its task queued: the sweep leaves it alone.
+PENDING_GRACE = timedelta(minutes=2)
+
+
+def send_pending_transition_notices(now=None) -> int:
+    """Send the notices of transitions whose task was lost (broker down, worker killed)."""
+    now = now or timezone.now()
+    sent_keys = Notification.objects.filter(key__startswith="transition:").values_list(
+        "key", flat=True
+    )
+    sent_ids = {int(key.split(":", 1)[1]) for key in sent_keys}
+    pending = CaseTransition.objects.filter(
+        to_status__in=list(SUBJECTS), at__lt=now - PENDING_GRACE
+    ).exclude(pk__in=sent_ids)
+    return sum(send_transition_notice(pk) for pk in pending.values_list("pk", flat=True))
+
+
+def send_transition_notice(transition_id: int) -> bool:
+    """Tell the district that staff returned, accepted or rejected its case."""
+    transition = (
+        CaseTransition.objects.select_related("case", "case__round", "case__district", "by")
+        .filter(pk=transition_id)
+        .first()
+    )
+    if transition is None or transition.to_status not in SUBJECTS:
+        return False
+    case = transition.case
+    subject = SUBJECTS[transition.to_status] % {"title": case.title}
+    body = render_to_string(
+        "cases/email/transition.txt",
+        {
+            "case": case,
+            "transition": transition,
+            "status": Case.Status(transition.to_status).label,
+            "url": site_url(reverse("cases:submission_detail", args=[case.pk])),
+        },
+    )
+    return send_once(
+        key=f"transition:{transition.pk}",
+        subject=subject,
+        body=body,
+        recipients=district_recipients(case.district_id, extra=[case.created_by]),
+    )
+
+
+def send_publication_notice(round_id: int) -> int:
+    """Tell each district whose cases are in the published list; the number of mails sent."""
+    round_ = Round.objects.filter(pk=round_id, status=Round.Status.PUBLISHED).first()
+    if round_ is None:
+        return 0
+    cases = list(round_.cases.published().select_related("district").in_notice_order())
+    by_district = {}
+    for case in cases:
+        if case.district_id:
+            by_district.setdefault(case.district_id, []).append(case)
+    sent = 0
+    subject = _("【案例评选】%(round)s结果已公布") % {"round": round_.title}
+    for district_id, district_cases in by_district.items():
+        body = render_to_string(
+            "cases/email/published.txt",
+            {
+                "round": round_,
+                "district": district_cases[0].district,
+                "cases": district_cases,
+                "url": site_url(reverse("cases:round", args=[round_.pk])),
+            },
+        )
+        sent += send_once(
+            key=f"published:{round_.pk}:{district_id}",
+            subject=subject,
+            body=body,
+            recipients=district_recipients(district_id),
+        )
+    return sent

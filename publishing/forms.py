@@ -1,0 +1,71 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Round
+
+from .models import Objection
+from .publication import NOTICE_FIELDS
+
+
+class ObjectionForm(forms.ModelForm):
+    case = forms.ModelChoiceField(label=_("异议所针对的案例"), queryset=None)
+
+    class Meta:
+        model = Objection
+        fields = ["case", "name", "contact", "grounds"]
+        widgets = {"grounds": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "contact": _("手机号或电子邮箱，仅用于核实和答复，不会公开。"),
+            "grounds": _("请写明异议所针对的事实和依据。"),
+        }
+
+    def __init__(self, *args, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = cases
+        self.fields["case"].label_from_instance = lambda c: f"{c.tier} 排名{c.rank} · {c.title}"
+
+
+class NoticeForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = list(NOTICE_FIELDS)
+        widgets = {
+            "notice_preamble": forms.Textarea(attrs={"rows": 12}),
+            "notice_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {"notice_preamble": _("每行一段；已按本年度评选信息预填，请修改后公布。")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("notice_preamble", "notice_attachment", "notice_date"):
+            self.fields[name].required = True
+
+
+class AnswerForm(forms.Form):
+    class Action:
+        DISMISS = "dismiss"
+
+    action = forms.ChoiceField(
+        label=_("处理结果"),
+        choices=[
+            ("dismiss", _("不予采纳")),
+            (Objection.Remedy.REOPEN_REVIEW, _("采纳：退回专家评审")),
+            (Objection.Remedy.ADJUST_RESULT, _("采纳：调整该案例的档次和排名")),
+        ],
+    )
+    reason = forms.CharField(label=_("处理意见"), widget=forms.Textarea(attrs={"rows": 3}))
+    tier = forms.CharField(
+        label=_("调整后的档次"), required=False, help_text=_("留空表示移出名单。")
+    )
+    rank = forms.IntegerField(label=_("调整后的排名"), required=False, min_value=1)
+
+
+class UnpublishForm(forms.Form):
+    reason = forms.CharField(label=_("撤回理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    to = forms.ChoiceField(
+        label=_("撤回后回到"),
+        choices=[
+            (Round.Status.PUBLICITY, Round.Status.PUBLICITY.label),
+            (Round.Status.APPROVED, Round.Status.APPROVED.label),
+        ],
+    )

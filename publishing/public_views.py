@@ -1,0 +1,126 @@
+"""Public pages of publishing: the draft list in its notice period with the objection form,
+the notice files, the statistics and the exports."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_ratelimit.decorators import ratelimit
+
+from cases import archive_export
+from cases.archive_query import ArchiveFilters, archive_cases
+from cases.models import Case, Round
+
+from . import notice_documents, objections, publication, statistics
+from .forms import ObjectionForm
+from .models import NoticeDocument
+
+MAX_EXPORT_ROWS = 5000
+
+
+def _publicity_round(pk: int) -> Round:
+    return get_object_or_404(Round, pk=pk, status=Round.Status.PUBLICITY)
+
+
+def publicity(request: HttpRequest, pk: int) -> HttpResponse:
+    """The approved list shown publicly during its notice period (公示)."""
+    round_ = _publicity_round(pk)
+    listed = publication.listed_cases(round_).select_related("district").in_notice_order()
+    tiers = [
+        {"name": name, "cases": [c for c in listed if c.tier == name]} for name in round_.tier_names
+    ]
+    context = {
+        "round": round_,
+        "tiers": [t for t in tiers if t["cases"]],
+        "accepting": objections.accepts_objections(round_),
+    }
+    return render(request, "publishing/publicity.html", context)
+
+
+@ratelimit(key="ip", rate="5/h", method="POST", block=False)
+def object_to(request: HttpRequest, pk: int) -> HttpResponse:
+    """File an objection (异议) to a listed case; five per hour from one address."""
+    round_ = _publicity_round(pk)
+    cases = publication.listed_cases(round_).in_notice_order()
+    if request.method == "POST":
+        form = ObjectionForm(request.POST, cases=cases)
+        if getattr(request, "limited", False):
+            messages.error(request, _("提交过于频繁，请稍后再试。"))
+            return render(
+                request,
+                "publishing/objection_form.html",
+                {"round": round_, "form": form},
+                status=429,
+            )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                objections.file_objection(
+                    case=data["case"],
+                    name=data["name"],
+                    contact=data["contact"],
+                    grounds=data["grounds"],
+                    ip=request.META.get("REMOTE_ADDR"),
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("异议已提交，我们将在公示期结束前核实处理。"))
+                return redirect("publishing:publicity", pk=round_.pk)
+    else:
+        form = ObjectionForm(cases=cases, initial={"case": request.GET.get("case")})
+    return render(request, "publishing/objection_form.html", {"round": round_, "form": form})
+
+
+def download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+    """A published round's notice file, named as the commission names it."""
+    if fmt not in notice_documents.FORMATS:
+        raise Http404
+    round_ = get_object_or_404(Round, pk=pk, status=Round.Status.PUBLISHED)
+    document = get_object_or_404(NoticeDocument, round=round_, format=fmt)
+    if not document.is_done or not document.file.storage.exists(document.file.name):
+        raise Http404(notice_documents.missing_message(fmt))
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=notice_documents.file_name(round_, fmt),
+        content_type=notice_documents.CONTENT_TYPES[fmt],
+    )
+
+
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    table = statistics.district_year_table()
+    context = {"table": table, "chart": statistics.chart_data(table)}
+    return render(request, "publishing/statistics.html", context)
+
+
+def _export(rows, fmt: str, name: str) -> HttpResponse:
+    if fmt not in archive_export.FORMATS:
+        raise Http404
+    data = archive_export.render(rows, fmt)
+    content_type = {
+        "csv": "text/csv; charset=utf-8",
+        "json": "application/json; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[fmt]
+    response = HttpResponse(data, content_type=content_type)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
+    return response
+
+
+def export_round(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in archive_export.FORMATS:
+        raise Http404
+    round_ = get_object_or_404(Round, pk=pk, status=Round.Status.PUBLISHED)
+    cases = Case.objects.published().filter(round=round_).in_notice_order()
+    return _export(archive_export.rows_for(cases), fmt, f"cases-{round_.year}")
+
+
+def export_search(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The archive's current search and filters, at most ``MAX_EXPORT_ROWS`` cases."""
+    cases = archive_cases(ArchiveFilters.from_params(request.GET))[:MAX_EXPORT_ROWS]
+    return _export(archive_export.rows_for(cases), fmt, "cases-search")

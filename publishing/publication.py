@@ -1,0 +1,262 @@
+"""The publication steps of a round: 公示 (public notice period), 印发公布 and its undoing.
+
+Plain functions with keyword-only arguments, called by the staff pages, the tests and the
+command line alike. Every round phase change goes through ``cases.rounds.set_round_status``;
+every step leaves a ``PublicationEvent`` row and a history row with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseTransition, Round
+from cases.notice_writer import format_date
+from cases.rounds import set_round_status
+
+from .models import Objection, PublicationEvent
+
+S = Round.Status
+# Cases that never take part in the published list, whatever tier they carry.
+NOT_LISTED = (Case.Status.DRAFT, Case.Status.WITHDRAWN, Case.Status.REJECTED)
+
+
+# --- The public notice period ---------------------------------------------------------------
+
+
+def add_working_days(start: datetime.date, days: int) -> datetime.date:
+    """The last day of a period of ``days`` working days (Monday to Friday) from ``start``.
+
+    ``start`` counts when it is a working day. Public holidays and their make-up working days
+    (调休) are not known here: staff correct ``publicity_ends`` by hand in such weeks.
+    """
+    if days < 1:
+        raise ValueError("days must be positive")
+    day, counted = start, 0
+    while True:
+        if day.weekday() < 5:
+            counted += 1
+            if counted == days:
+                return day
+        day += datetime.timedelta(days=1)
+
+
+def publicity_window(
+    start: datetime.datetime, days: int
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """Start and end of the notice period: it ends at midnight after its last working day."""
+    local = timezone.localtime(start)
+    last = add_working_days(local.date(), days)
+    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min)
+    return start, timezone.make_aware(end, timezone.get_current_timezone())
+
+
+def listed_cases(round_: Round):
+    """The cases of a round that carry a tier: the list shown in 公示 and then published."""
+    return round_.cases.exclude(tier="").exclude(rank=None).exclude(status__in=NOT_LISTED)
+
+
+def publicity_running(round_: Round, now=None) -> bool:
+    now = now or timezone.now()
+    return round_.status == S.PUBLICITY and (
+        round_.publicity_ends is None or now < round_.publicity_ends
+    )
+
+
+@transaction.atomic
+def start_publicity(*, round: Round, user=None, now=None) -> Round:
+    """Show the approved list publicly for ``round.publicity_days`` working days."""
+    if round.status != S.APPROVED:
+        raise ValidationError(_("只有结果已审定的评选才能开始公示。"))
+    if not listed_cases(round).exists():
+        raise ValidationError(_("评选结果中没有获奖案例，不能公示。"))
+    now = now or timezone.now()
+    starts, ends = publicity_window(now, round.publicity_days or 1)
+    Round.objects.filter(pk=round.pk).update(publicity_starts=starts, publicity_ends=ends)
+    reason = _("开始公示，至 %(end)s 止") % {"end": format_date(timezone.localtime(ends).date())}
+    set_round_status(round=round, to=S.PUBLICITY, user=user, reason=reason)
+    _event(round, PublicationEvent.Kind.PUBLICITY_STARTED, S.APPROVED, S.PUBLICITY, user, reason)
+    return round
+
+
+# --- Publish --------------------------------------------------------------------------------
+
+
+def publish_blockers(round_: Round, now=None) -> list[str]:
+    """Why ``round_`` cannot be published now, in Chinese; empty when it can."""
+    now = now or timezone.now()
+    if round_.status != S.PUBLICITY:
+        return [
+            _("评选当前处于“%(status)s”阶段，须经公示后才能公布。")
+            % {"status": round_.get_status_display()}
+        ]
+    problems = []
+    if publicity_running(round_, now):
+        problems.append(
+            _("公示期尚未结束（%(end)s 结束），不能公布。")
+            % {"end": timezone.localtime(round_.publicity_ends).strftime("%Y-%m-%d %H:%M")}
+        )
+    open_count = round_.objections.filter(status=Objection.Status.OPEN).count()
+    if open_count:
+        problems.append(
+            _("尚有 %(count)d 件异议未处理，处理完毕后才能公布。") % {"count": open_count}
+        )
+    if not listed_cases(round_).exists():
+        problems.append(_("评选结果中没有获奖案例。"))
+    return problems
+
+
+NOTICE_FIELDS = (
+    "notice_title",
+    "notice_addressee",
+    "notice_preamble",
+    "notice_attachment",
+    "notice_signature",
+    "notice_date",
+)
+
+
+@transaction.atomic
+def publish_round(*, round: Round, user=None, notice: dict | None = None, now=None) -> Round:
+    """Publish ``round`` in one transaction: its notice text, its listed cases, its phase.
+
+    ``notice`` holds the notice fields staff wrote (``NOTICE_FIELDS``); missing ones keep the
+    round's values. Any failure leaves the round and every case as they were.
+    """
+    locked = Round.objects.select_for_update().get(pk=round.pk)
+    problems = publish_blockers(locked, now)
+    if problems:
+        raise ValidationError(problems)
+    for name in NOTICE_FIELDS:
+        if notice and name in notice:
+            setattr(locked, name, notice[name])
+    if not (locked.notice_preamble or "").strip():
+        raise ValidationError(_("请先填写通知正文。"))
+    locked.notice_date = locked.notice_date or timezone.localdate()
+    locked.save(update_fields=[*NOTICE_FIELDS, "updated_at"])
+
+    reason = _("印发公布")
+    count = _set_cases_status(locked, listed_cases(locked), Case.Status.PUBLISHED, user, reason)
+    set_round_status(round=locked, to=S.PUBLISHED, user=user, reason=reason)
+    _event(locked, PublicationEvent.Kind.PUBLISHED, S.PUBLICITY, S.PUBLISHED, user, reason, count)
+
+    from .notice_documents import request_documents
+
+    round_id = locked.pk
+    transaction.on_commit(lambda: request_documents(round=Round.objects.get(pk=round_id)))
+    round.refresh_from_db()
+    return round
+
+
+@transaction.atomic
+def unpublish_round(*, round: Round, user=None, reason: str, to: str = S.PUBLICITY) -> Round:
+    """Take a published list back: its cases return to 'accepted', the round to ``to``."""
+    if not (reason or "").strip():
+        raise ValidationError(_("撤回公布须填写理由。"))
+    if to not in (S.PUBLICITY, S.APPROVED):
+        raise ValidationError(_("撤回后只能回到“公示中”或“结果已审定”阶段。"))
+    locked = Round.objects.select_for_update().get(pk=round.pk)
+    if locked.status != S.PUBLISHED:
+        raise ValidationError(_("该评选尚未公布，无需撤回。"))
+    cases = locked.cases.filter(status=Case.Status.PUBLISHED)
+    count = _set_cases_status(locked, cases, Case.Status.ACCEPTED, user, reason)
+    set_round_status(round=locked, to=to, user=user, reason=reason)
+    Round.objects.filter(pk=locked.pk).update(published_at=None)
+    _event(locked, PublicationEvent.Kind.UNPUBLISHED, S.PUBLISHED, to, user, reason, count)
+    round.refresh_from_db()
+    return round
+
+
+# --- The notice text staff start from ---------------------------------------------------------
+
+
+def tier_words(names: list[str]) -> str:
+    """优秀案例和良好实践; 甲、乙和丙."""
+    if len(names) <= 1:
+        return "".join(names)
+    return "、".join(names[:-1]) + "和" + names[-1]
+
+
+def draft_notice(round_: Round, today: datetime.date | None = None) -> dict:
+    """The notice fields prefilled from the round: year, criteria words, counts per tier, date.
+
+    Fields staff already wrote are kept; the rest follow the wording of the 2022 notice.
+    """
+    today = today or timezone.localdate()
+    year = round_.year
+    counts = dict(
+        listed_cases(round_).values_list("tier").annotate(n=Count("id")).values_list("tier", "n")
+    )
+    names = [name for name in round_.tier_names if counts.get(name)]
+    tiers = tier_words(names)
+    per_tier = "、".join(f"{name}{counts[name]}个" for name in names)
+    decided = round_.review_closes or round_.publicity_starts
+    month = timezone.localtime(decided).month if decided else today.month
+    attachment = f"上海市{year}年度各区优化营商环境{tiers}"
+    preamble = "\n".join(
+        [
+            f"优化营商环境是增强上海城市核心竞争力的关键所在。{year}年以来，各区按照全市优化"
+            "营商环境工作要求，聚焦市场主体反映的突出问题，结合区域产业发展特点，开拓创新、"
+            f"攻坚克难，形成了一批针对性强、有特色的改革举措。今年{month}月，经过网络投票初选"
+            f"和专家集中评审，选出具有{round_.criteria_words}的{attachment}"
+            f"（{per_tier}）。",
+            f"为促进互学互鉴，共同提升进步，现将{year}年各区优化营商环境{tiers}印发公布。"
+            "下一步，各区要既不断巩固深化行之有效的现有做法，又大力度探索创新改革举措，"
+            "共同努力打造市场化、法治化、国际化的一流营商环境。",
+        ]
+    )
+    draft = {
+        "notice_title": f"关于印发{attachment}的通知",
+        "notice_addressee": "各区人民政府、各相关单位：",
+        "notice_preamble": preamble,
+        "notice_attachment": attachment,
+        "notice_signature": "上海市发展和改革委员会",
+        "notice_date": today,
+    }
+    for name in NOTICE_FIELDS:
+        value = getattr(round_, name)
+        if value and name != "notice_date":
+            draft[name] = value
+    if round_.notice_date:
+        draft["notice_date"] = round_.notice_date
+    return draft
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def _set_cases_status(round_, cases, to, user, reason) -> int:
+    """Move every case in ``cases`` to ``to``, each with a transition row and a history row."""
+    by = user if user is not None and user.is_authenticated else None
+    transitions = []
+    count = 0
+    for case in cases.select_for_update().order_by("id"):
+        transitions.append(
+            CaseTransition(case=case, from_status=case.status, to_status=to, by=by, reason=reason)
+        )
+        case.status = to
+        case._change_reason = reason
+        if by is not None:
+            case._history_user = by
+        case.save(update_fields=["status", "updated_at"])
+        count += 1
+    CaseTransition.objects.bulk_create(transitions)
+    return count
+
+
+def _event(round_, kind, from_status, to_status, user, reason, count=0):
+    by = user if user is not None and user.is_authenticated else None
+    return PublicationEvent.objects.create(
+        round=round_,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        by=by,
+        case_count=count,
+    )

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import api, feeds, public_views, views
+
+app_name = "publishing"
+urlpatterns = [
+    # Staff: the publication steps.
+    path("publishing/", views.round_list, name="rounds"),
+    path("publishing/rounds/<int:pk>/", views.round_detail, name="round"),
+    path("publishing/rounds/<int:pk>/publicity/", views.start_publicity, name="start_publicity"),
+    path("publishing/rounds/<int:pk>/notice/", views.notice, name="notice"),
+    path("publishing/rounds/<int:pk>/unpublish/", views.unpublish, name="unpublish"),
+    path("publishing/rounds/<int:pk>/documents/", views.generate, name="generate"),
+    path("publishing/rounds/<int:pk>/documents/status/", views.document_status, name="status"),
+    path("publishing/objections/<int:pk>/answer/", views.answer_objection, name="answer"),
+    # The public.
+    path("publicity/<int:pk>/", public_views.publicity, name="publicity"),
+    path("publicity/<int:pk>/objection/", public_views.object_to, name="object"),
+    path("notices/<int:pk>/<str:fmt>/", public_views.download, name="download"),
+    path("statistics/", public_views.statistics_page, name="statistics"),
+    path("export/rounds/<int:pk>.<str:fmt>", public_views.export_round, name="export_round"),
+    path("export/cases.<str:fmt>", public_views.export_search, name="export_search"),
+    path("feeds/rounds/", feeds.PublishedRoundsFeed(), name="feed"),
+    path("feeds/rounds/atom/", feeds.PublishedRoundsAtomFeed(), name="feed_atom"),
+    # The read-only JSON API.
+    path("api/rounds/", api.rounds, name="api_rounds"),
+    path("api/cases/", api.cases, name="api_cases"),
+    path("api/cases/<int:pk>/", api.case_detail, name="api_case"),
+]

@@ -1,0 +1,128 @@
+"""Attachments: the type is read from the content, the size is limited, access is checked."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from cases.models import Attachment
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+
+
+def docx_bytes():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def media(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def draft(case_factory, client, officer_a):
+    client.force_login(officer_a)
+    return case_factory()
+
+
+def upload(client, case, name, content):
+    return client.post(
+        reverse("cases:attachment_upload", args=[case.pk]),
+        {"file": SimpleUploadedFile(name, content)},
+        follow=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "name,content,content_type",
+    [
+        ("方案.pdf", PDF, "application/pdf"),
+        ("照片.png", PNG, "image/png"),
+        (
+            "说明.docx",
+            docx_bytes(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        ("没有扩展名", PDF, "application/pdf"),
+    ],
+)
+def test_it_accepts_pdf_word_and_images_by_content(client, draft, name, content, content_type):
+    response = upload(client, draft, name, content)
+    attachment = Attachment.objects.get(case=draft)
+    assert (attachment.original_name, attachment.content_type, attachment.size) == (
+        name,
+        content_type,
+        len(content),
+    )
+    assert name not in attachment.file.name  # stored under a random name
+    assert f"附件“{name}”已上传。" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("假装是PDF.pdf", b"just some text, renamed to .pdf"),
+        ("脚本.docx", b"#!/bin/sh\nrm -rf /\n"),
+        ("压缩包.pdf", b"PK\x03\x04" + b"\x00" * 40),
+    ],
+)
+def test_it_refuses_what_is_not_pdf_word_or_image(client, draft, name, content):
+    response = upload(client, draft, name, content)
+    assert not Attachment.objects.exists()
+    assert f"无法识别“{name}”的文件内容" in response.content.decode()
+
+
+def test_it_refuses_files_over_the_limit(client, draft, settings):
+    settings.ATTACHMENT_MAX_BYTES = 1024
+    response = upload(client, draft, "大文件.pdf", PDF + b"0" * 2000)
+    assert not Attachment.objects.exists()
+    content = response.content.decode()
+    assert "超过了 1.0\xa0KB 的上限" in content or "超过了 1.0 KB 的上限" in content
+
+
+def test_the_default_limit_is_20_mb(settings):
+    from cases import attachments
+
+    del settings.ATTACHMENT_MAX_BYTES
+    assert attachments.max_bytes() == 20 * 1024 * 1024
+
+
+def test_the_owner_downloads_and_another_district_gets_404(client, draft, officer_b):
+    upload(client, draft, "方案.pdf", PDF)
+    attachment = Attachment.objects.get()
+    url = reverse("cases:attachment_download", args=[draft.pk, attachment.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert "attachment" in response["Content-Disposition"]
+    client.force_login(officer_b)
+    assert client.get(url).status_code == 404
+    assert upload(client, draft, "别区的.pdf", PDF).status_code == 404
+    assert Attachment.objects.count() == 1
+
+
+def test_no_uploads_once_submitted(client, draft, officer_a):
+    draft.submit(user=officer_a)
+    response = client.post(
+        reverse("cases:attachment_upload", args=[draft.pk]),
+        {"file": SimpleUploadedFile("晚了.pdf", PDF)},
+    )
+    assert response.status_code == 403
+    assert not Attachment.objects.exists()
+
+
+def test_deleting_an_attachment_removes_the_file(client, draft):
+    upload(client, draft, "方案.pdf", PDF)
+    attachment = Attachment.objects.get()
+    storage, name = attachment.file.storage, attachment.file.name
+    assert storage.exists(name)
+    client.post(reverse("cases:attachment_delete", args=[draft.pk, attachment.pk]))
+    assert not Attachment.objects.exists()
+    assert not storage.exists(name)

@@ -1,0 +1,101 @@
+"""Search on both databases: every query length gives what icontains gives, and the indexes
+follow inserts, edits and deletes."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cases import search
+from cases.archive_query import ArchiveFilters, archive_cases, paginate
+from cases.models import Case
+from tests.factories import published_case, published_round
+
+pytestmark = pytest.mark.django_db
+
+TEXTS = [
+    "嘉定区推出“小嘉帮办”服务，年均办件量83.97万件。",
+    "浦东新区以立法为抓手，推进商事登记确认制。",
+    "静安区税务局推出智能退税系统，退税第二天就到账。",
+    "法治化营商环境：Legal AI 服务平台上线。",
+]
+
+
+@pytest.fixture
+def cases():
+    round_ = published_round(2022)
+    return [
+        published_case(round_, tier="优秀案例", rank=i + 1, title=f"案例{i}", body=text)
+        for i, text in enumerate(TEXTS)
+    ]
+
+
+def found(query):
+    return set(search.filter_cases(Case.objects.all(), query).values_list("title", flat=True))
+
+
+def expected(query):
+    words = search.normalise_query(query).split(" ")
+    return {
+        c.title
+        for c in Case.objects.all()
+        if all(w.lower() in c.search_text.lower() for w in words if w)
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "帮办",
+        "退税",
+        "ai",
+        "AI",
+        "83",
+        "帮",
+        "“小",
+        "办件量",
+        "营商环境",
+        "Legal",
+        "税务 退税",
+        "鲸鱼",
+        "区推",
+    ],
+)
+def test_every_query_length_matches_icontains(cases, query):
+    assert found(query) == expected(query)
+
+
+def test_two_character_words_use_the_bigram_index(cases, django_assert_num_queries):
+    from django.db import connection
+
+    sql = str(search.filter_cases(Case.objects.all(), "帮办").query)
+    marker = search.BIGRAM_TABLE if connection.vendor == "sqlite" else search.BIGRAM_FUNCTION
+    assert marker in sql and "LIKE" not in sql.upper()
+
+
+def test_the_bigram_index_follows_edits_and_deletes(cases):
+    case = cases[0]
+    case.sections = [{"heading": "", "body": "改为讲述跨境贸易。"}]
+    case.save()
+    assert found("帮办") == set()
+    assert found("跨境") == {"案例0"}
+    cases[1].delete()
+    assert found("立法") == set()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet="帮办退税区推立法营商环境AIai83 ，。", min_size=1, max_size=2))
+def test_short_queries_equal_icontains_for_any_text(query):
+    # Hypothesis runs inside the test's transaction: build the data once per example.
+    if not Case.objects.exists():
+        round_ = published_round(2022)
+        for i, text in enumerate(TEXTS):
+            published_case(round_, tier="优秀案例", rank=i + 1, title=f"案例{i}", body=text)
+    assert found(query) == expected(query)
+
+
+def test_archive_pages_read_rows_only_for_the_page(cases):
+    filters = ArchiveFilters.from_params({"q": "推出"})
+    page = paginate(archive_cases(filters).select_related("round"), 1, 1)
+    assert page.paginator.count == 2 and len(page.object_list) == 1
+    assert page.object_list[0].round.year == 2022
+    assert isinstance(page.object_list[0], Case)
