@@ -84,8 +84,9 @@ def test_staff_publish_the_notice_and_the_public_finds_a_case(browser, page, set
     page.fill("input[name=notice_date]", "2022-11-08")
     shot(page, "notice_form")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("button[name=publish]")
-    page.wait_for_load_state("networkidle")
+    # In the embedded mode the documents are generated inside this request (Celery eager).
+    page.click("button[name=publish]", no_wait_after=True)
+    page.wait_for_selector("text=已印发公布", timeout=120_000)
     assert "已印发公布" in page.inner_text("body")
     assert Round.objects.get(pk=round_.pk).status == Round.Status.PUBLISHED
     assert Case.objects.published().count() == 21
