@@ -35,6 +35,7 @@ def publicity(request: HttpRequest, pk: int) -> HttpResponse:
         "round": round_,
         "tiers": [t for t in tiers if t["cases"]],
         "accepting": objections.accepts_objections(round_),
+        "last_day": publication.last_day(round_),
     }
     return render(request, "publishing/publicity.html", context)
 

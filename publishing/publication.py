@@ -56,6 +56,13 @@ def publicity_window(
     return start, timezone.make_aware(end, timezone.get_current_timezone())
 
 
+def last_day(round_: Round) -> datetime.date | None:
+    """The last working day of the notice period, as the public notice states it."""
+    if round_.publicity_ends is None:
+        return None
+    return (timezone.localtime(round_.publicity_ends) - datetime.timedelta(seconds=1)).date()
+
+
 def listed_cases(round_: Round):
     """The cases of a round that carry a tier: the list shown in 公示 and then published."""
     return round_.cases.exclude(tier="").exclude(rank=None).exclude(status__in=NOT_LISTED)

@@ -78,3 +78,35 @@ def approved_round(year=2024, tiers=(("优秀案例", 2), ("良好实践", 2)), 
         round=round_, title="已撤回案例", tier="优秀案例", rank=3, status=Case.Status.WITHDRAWN
     )
     return round_
+
+
+def ensure_districts():
+    """The 16 districts, for transactional tests that run after a flush emptied the table."""
+    from cases.districts import DISTRICTS
+
+    for order, (code, name, short) in enumerate(DISTRICTS, start=1):
+        District.objects.get_or_create(
+            code=code, defaults={"name": name, "short_name": short, "order": order}
+        )
+
+
+def approved_round_from_notice(path, year=2022):
+    """The real notice imported, then set back to an approved result awaiting publication."""
+    from cases.notice_import import import_notice
+    from cases.notice_parser import parse_notice
+
+    ensure_districts()
+    round_ = import_notice(parsed=parse_notice(path.read_bytes()), year=year).round
+    round_.cases.update(status=Case.Status.ACCEPTED)
+    Round.objects.filter(pk=round_.pk).update(
+        status=Round.Status.APPROVED,
+        title=f"{year}年度各区优化营商环境案例评选",
+        notice_title="",
+        notice_preamble="",
+        notice_attachment="",
+        notice_date=None,
+        published_at=None,
+        publicity_days=5,
+    )
+    round_.refresh_from_db()
+    return round_

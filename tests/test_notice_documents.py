@@ -137,6 +137,9 @@ def test_request_documents_runs_after_commit(round_2022, media, django_capture_o
 def test_a_real_worker_generates_the_notice(media, celery_worker_process):
     import time
 
+    from tests.factories import ensure_districts
+
+    ensure_districts()
     round_ = import_notice(parsed=parse_notice(NOTICE_2022.read_bytes()), year=2022).round
     document = NoticeDocument.objects.create(round=round_, format="docx")
     tasks.generate_notice_document.delay(document.pk)

@@ -188,3 +188,26 @@ def test_unpublish_through_the_page_needs_a_reason(client, staff, round_):
         reverse("publishing:unpublish", args=[round_.pk]), {"reason": "名单有误", "to": "approved"}
     )
     assert Round.objects.get(pk=round_.pk).status == Round.Status.APPROVED
+
+
+def test_publicity_page_states_the_period_in_working_days(client, round_):
+    start = timezone.make_aware(datetime.datetime(2024, 10, 9, 15, 30))
+    publication.start_publicity(round=round_, now=start)
+    Round.objects.filter(pk=round_.pk).update(
+        publicity_ends=timezone.now() + datetime.timedelta(days=3)
+    )
+    round_.refresh_from_db()
+    html = client.get(reverse("publishing:publicity", args=[round_.pk])).content.decode()
+    assert "2024年10月9日 至" in html and "5 个工作日" in html
+    round_.publicity_ends = timezone.make_aware(datetime.datetime(2024, 10, 16))
+    assert publication.last_day(round_) == datetime.date(2024, 10, 15)
+
+
+def test_demo_step_generates_the_notice_files_once(media):
+    from publishing.demo import ensure_notice_documents
+    from tests.factories import published_case, published_round
+
+    round_ = published_round(2022, notice_preamble="正文")
+    published_case(round_, tier="优秀案例", rank=1, title="案例", district="嘉定区")
+    assert ensure_notice_documents() == "已生成通知文件：2022.docx、2022.pdf"
+    assert ensure_notice_documents() == "通知文件已存在"

@@ -7,6 +7,7 @@ from cases import demo
 # Each later feature adds its own idempotent step here: a function returning one line.
 DEMO_STEPS = [
     "cases.demo.ensure_archive",
+    "publishing.demo.ensure_notice_documents",
     "cases.demo.ensure_submission_round",
     "reviews.demo.ensure_selection_demo",
 ]
