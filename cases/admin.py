@@ -4,7 +4,9 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Attachment, Case, CaseTransition, District, KeyFigure, Round, Topic
+from .models import (
+    Attachment, Case, CaseTransition, District, KeyFigure, Notification, Round, Topic,
+)
 
 
 class CaseResource(resources.ModelResource):
@@ -94,3 +96,10 @@ class DistrictAdmin(ImportExportModelAdmin):
 class TopicAdmin(ImportExportModelAdmin):
     list_display = ("name", "order", "active")
     list_editable = ("order", "active")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("key", "subject", "recipients", "sent_at")
+    search_fields = ("key", "subject", "recipients")
+    readonly_fields = ("key", "subject", "recipients", "sent_at")

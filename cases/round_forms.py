@@ -77,6 +77,13 @@ class TierForm(forms.Form):
 
 
 class BaseRowsFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Rows are shown as a table without crispy, so the inputs get Bootstrap's class here.
+        for name, field in form.fields.items():
+            if name != "DELETE":
+                field.widget.attrs.setdefault("class", "form-control form-control-sm")
+
     def rows(self):
         return [
             f.cleaned_data

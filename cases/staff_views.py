@@ -143,7 +143,6 @@ def case_review(request, pk):
         "matches": similarity.submission_matches(case),
         "near_copy": similarity.NEAR_COPY,
         "can_review": request.user.has_perm("cases.review_case", case),
-        "reason_form": ReasonForm(),
     }
     return render(request, "cases/staff/case_review.html", context)
 

@@ -136,9 +136,17 @@ class KeyFigureForm(forms.ModelForm):
         model = KeyFigure
         fields = ["indicator", "value", "unit"]
         widgets = {
-            "indicator": forms.TextInput(attrs={"placeholder": _("如：年均办件量")}),
-            "value": forms.TextInput(attrs={"placeholder": "83.97", "inputmode": "decimal"}),
-            "unit": forms.TextInput(attrs={"placeholder": _("如：万件")}),
+            "indicator": forms.TextInput(
+                attrs={"class": "form-control", "placeholder": _("如：年均办件量")}
+            ),
+            "value": forms.TextInput(
+                attrs={
+                    "class": "form-control",
+                    "placeholder": _("如：83.97"),
+                    "inputmode": "decimal",
+                }
+            ),
+            "unit": forms.TextInput(attrs={"class": "form-control", "placeholder": _("如：万件")}),
         }
 
     def clean_value(self):

@@ -140,7 +140,6 @@ def case_detail(request, pk):
         if case.status in (Case.Status.RETURNED, Case.Status.REJECTED)
         else None,
         "attachment_form": AttachmentForm(case=case),
-        "reason_form": ReasonForm(),
         "can": {
             "change": user.has_perm("cases.change_case", case),
             "submit": user.has_perm("cases.submit_case", case),

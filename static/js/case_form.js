@@ -165,4 +165,6 @@
   restore();
   forgetNewDraftSavedHere();
   updateCounters();
+  var firstError = form.querySelector(".is-invalid, .invalid-feedback");
+  if (firstError) { firstError.scrollIntoView({ block: "center" }); }
 })();
