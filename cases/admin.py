@@ -5,7 +5,14 @@ from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
-    Attachment, Case, CaseTransition, District, KeyFigure, Notification, Round, Topic,
+    Attachment,
+    Case,
+    CaseTransition,
+    District,
+    KeyFigure,
+    Notification,
+    Round,
+    Topic,
 )
 
 

@@ -18,3 +18,16 @@ DISTRICTS = [
     ("fengxian", "奉贤区", "奉贤"),
     ("chongming", "崇明区", "崇明"),
 ]
+
+TOPICS = ["政务服务", "市场准入", "法治保障", "税费服务", "人才就业", "企业服务", "区域协同"]
+
+
+def seed_reference_data(District, Topic) -> None:
+    """The 16 districts and the starting topics; idempotent. Takes the model classes so that
+    the migration can pass its historical models."""
+    for order, (code, name, short) in enumerate(DISTRICTS, start=1):
+        District.objects.update_or_create(
+            code=code, defaults={"name": name, "short_name": short, "order": order}
+        )
+    for order, name in enumerate(TOPICS, start=1):
+        Topic.objects.get_or_create(name=name, defaults={"order": order})

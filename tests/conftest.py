@@ -76,6 +76,27 @@ def published_round(db):
 
 
 @pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Districts and topics are seeded by a migration; a transactional test's flush removes
+    them, so every database test starts with them back (idempotent, two queries)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    from cases.districts import DISTRICTS, seed_reference_data
+    from cases.models import District, Topic
+
+    if District.objects.count() != len(DISTRICTS) or not Topic.objects.exists():
+        seed_reference_data(District, Topic)
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache_and_eager_tasks(request, settings):
     """Each test starts with an empty cache (rate-limit counters live there, in Redis on the
     PostgreSQL job) and with tasks run in-process, unless it asks for a real worker."""

@@ -28,21 +28,9 @@ def shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def seeded(transactional_db):
-    """Districts and topics as migration 0002 seeds them: a transactional test's flush removes
-    them, so each browser test puts them back (idempotent)."""
-    from importlib import import_module
-
-    from cases.districts import DISTRICTS
-    from cases.models import District
-
-    for order, (code, name, short) in enumerate(DISTRICTS, start=1):
-        District.objects.update_or_create(
-            code=code, defaults={"name": name, "short_name": short, "order": order}
-        )
-    for order, name in enumerate(import_module("cases.migrations.0002_seed_districts").TOPICS, 1):
-        Topic.objects.get_or_create(name=name, defaults={"order": order})
+    """Districts and topics: the root conftest puts them back after each flush."""
 
 
 @pytest.fixture
