@@ -94,10 +94,6 @@ def only(code=200, *roles, others=403):
     }
 
 
-def logged_in(code=200):
-    return only(code, *SIGNED_IN)
-
-
 def staff_only(code=200):
     return only(code, "staff")
 
@@ -116,11 +112,11 @@ def district_a(own=200, staff=200):
     return {**only(own, "officer_a", others=404), "staff": staff}
 
 
-def sheet_of(owner, code=200, **overrides):
+def sheet_of(owner, code=200):
     """An expert's own score sheet: any other expert gets 404 (sealed: no one learns the sheet
     exists), non-experts 403."""
     other = "recused_expert" if owner == "expert" else "expert"
-    return {**only(code, owner), other: 404, **overrides}
+    return {**only(code, owner), other: 404}
 
 
 def public_vote(voter, others):
@@ -131,9 +127,9 @@ def public_vote(voter, others):
 
 
 def status_of(case_attr):
-    return lambda w: Case.objects.filter(pk=getattr(w, case_attr).pk).values_list(
-        "status", flat=True
-    ).first()
+    return lambda w: (
+        Case.objects.filter(pk=getattr(w, case_attr).pk).values_list("status", flat=True).first()
+    )
 
 
 def round_status(round_attr):
@@ -144,8 +140,9 @@ def sheet_state(assignment_attr):
     def snapshot(w):
         assignment = getattr(w, assignment_attr)
         sheet = ScoreSheet.objects.filter(assignment=assignment).first()
-        scores = sorted(Score.objects.filter(sheet__assignment=assignment).values_list(
-            "criterion", "value"))
+        scores = sorted(
+            Score.objects.filter(sheet__assignment=assignment).values_list("criterion", "value")
+        )
         return (sheet and sheet.status, sheet and sheet.comment, scores)
 
     return snapshot
@@ -326,6 +323,38 @@ POLICY = {
         state=round_status("submission_round"),
         changes=("staff",),
     ),
+    "cases:staff_round_status@publicity": Rule(
+        # Publishing belongs to publishing:notice (publication.publish_round), which refuses
+        # while the notice period runs or an objection is open. The generic phase switch must
+        # not be a way around it: refused with a message (302 back), nothing published.
+        args=lambda w: [w.publicity_round.pk],
+        method="post",
+        data={"to": Round.Status.PUBLISHED},
+        expect=staff_only(to("cases:staff_dashboard")),
+        state=round_status("publicity_round"),
+        bugs={
+            "staff": "BUG: POST /cases/staff/rounds/<pk>/status/ to=published on a round in "
+            "公示 with an open objection and the notice period still running moves the round "
+            "to 'published' (published_at set, its cases left 'accepted'): the phase switch "
+            "bypasses publication.publish_blockers; it should refuse (round stays 'publicity') "
+            "and leave publishing to publishing:notice",
+        },
+    ),
+    "cases:staff_round_status@review": Rule(
+        # Approving belongs to reviews:approve (results.approve), which refuses until the
+        # review is closed and freezes the results. The phase switch must not skip it.
+        args=lambda w: [w.review_round.pk],
+        method="post",
+        data={"to": Round.Status.APPROVED},
+        expect=staff_only(to("cases:staff_dashboard")),
+        state=round_status("review_round"),
+        bugs={
+            "staff": "BUG: POST /cases/staff/rounds/<pk>/status/ to=approved on a round whose "
+            "expert review is still running (sheets in draft, review not closed) moves it to "
+            "'approved' without results.approve: no Result rows, experts locked out mid-review; "
+            "it should refuse like reviews:approve does (round stays 'review')",
+        },
+    ),
     "cases:staff_export": Rule(args=SUBMISSION_ROUND, expect=staff_only()),
     "cases:staff_case": Rule(args=lambda w: [w.submitted_a.pk], expect=staff_only()),
     "cases:staff_case_action": Rule(
@@ -408,8 +437,11 @@ POLICY = {
         expect=staff_only(302),
         state=lambda w: (
             Round.objects.get(pk=w.voting_round.pk).status,
-            sorted(Case.objects.filter(round=w.voting_round, shortlisted=True).values_list(
-                "pk", flat=True)),
+            sorted(
+                Case.objects.filter(round=w.voting_round, shortlisted=True).values_list(
+                    "pk", flat=True
+                )
+            ),
         ),
         changes=("staff",),
     ),
@@ -430,7 +462,8 @@ POLICY = {
         expect=staff_only(200),
         state=lambda w: sorted(
             Score.objects.filter(sheet__assignment__round=w.review_round).values_list(
-                "sheet_id", "criterion", "value")
+                "sheet_id", "criterion", "value"
+            )
         ),
     ),
     "reviews:print_for": Rule(
@@ -564,9 +597,7 @@ POLICY = {
         args=lambda w: [w.published_round.pk],
         method="post",
         expect=staff_only(to("publishing:round", lambda w: [w.published_round.pk])),
-        state=lambda w: sorted(
-            w.published_round.notice_documents.values_list("format", "status")
-        ),
+        state=lambda w: sorted(w.published_round.notice_documents.values_list("format", "status")),
         changes=("staff",),
     ),
     "publishing:status": Rule(args=lambda w: [w.published_round.pk], expect=staff_only()),
@@ -708,10 +739,12 @@ def build_world():
     w = World()
     staff = make_user("staff", role="staff", is_staff=True)
     w.users = {
-        "officer_a": make_user("officer_a", role="officer", district=district_a,
-                               organisation="嘉定区发改委"),
-        "officer_b": make_user("officer_b", role="officer", district=district_b,
-                               organisation="浦东新区发改委"),
+        "officer_a": make_user(
+            "officer_a", role="officer", district=district_a, organisation="嘉定区发改委"
+        ),
+        "officer_b": make_user(
+            "officer_b", role="officer", district=district_b, organisation="浦东新区发改委"
+        ),
         "expert": make_user("expert", role="expert", organisation="复旦大学"),
         "recused_expert": make_user("recused", role="expert", organisation="上海交通大学"),
         "staff": staff,
@@ -720,24 +753,31 @@ def build_world():
 
     # A published round with a published case and its notice file.
     w.published_round = published_round(2022)
-    w.published_case = published_case(w.published_round, tier="优秀案例", rank=1,
-                                      title="已公布的案例", district="嘉定区")
+    w.published_case = published_case(
+        w.published_round, tier="优秀案例", rank=1, title="已公布的案例", district="嘉定区"
+    )
     w.notice_docx = NoticeDocument.objects.create(
-        round=w.published_round, format="docx", status=NoticeDocument.Status.DONE, progress=100,
+        round=w.published_round,
+        format="docx",
+        status=NoticeDocument.Status.DONE,
+        progress=100,
         file=ContentFile(NOTICE_DOCX, name="notice.docx"),
     )
 
     # A round taking submissions: a draft and a submitted case of district A, with attachments.
     w.submission_round = Round.objects.create(
-        year=2027, title="2027 年度", status=Round.Status.SUBMISSION,
+        year=2027,
+        title="2027 年度",
+        status=Round.Status.SUBMISSION,
         submission_opens=now - datetime.timedelta(days=1),
         submission_closes=now + datetime.timedelta(days=10),
         vote_opens=now + datetime.timedelta(days=20),
         vote_closes=now + datetime.timedelta(days=30),
     )
     w.draft_a = _complete_case(w.submission_round, district_a, Case.Status.DRAFT, "嘉定区的草稿")
-    w.submitted_a = _complete_case(w.submission_round, district_a, Case.Status.SUBMITTED,
-                                   UNPUBLISHED_TITLE)
+    w.submitted_a = _complete_case(
+        w.submission_round, district_a, Case.Status.SUBMITTED, UNPUBLISHED_TITLE
+    )
     w.attachment_draft = _attachment(w.draft_a, w.users["officer_a"])
     w.attachment_submitted = _attachment(w.submitted_a, w.users["officer_a"])
 
@@ -745,37 +785,53 @@ def build_world():
     w.voting_round = RoundFactory(year=2026, status=Round.Status.VOTING)
     w.vote_a = _complete_case(w.voting_round, district_a, Case.Status.ACCEPTED, "投票中的嘉定案例")
     w.vote_b = _complete_case(w.voting_round, district_b, Case.Status.ACCEPTED, "投票中的浦东案例")
-    w.old_vote = voting.cast_vote(round=w.voting_round, case=w.vote_b,
-                                  voter=VoterFactory(phone="13800000001"), ip="10.0.0.1")
+    w.old_vote = voting.cast_vote(
+        round=w.voting_round, case=w.vote_b, voter=VoterFactory(phone="13800000001"), ip="10.0.0.1"
+    )
 
     # A round in expert review: shortlisted cases of A and B, every expert assigned to both;
     # the recused expert declared 回避 on A's case. Sheets: the expert's draft on A and
     # submitted sheet on B; the recused expert's submitted sheet on B.
     w.review_round = RoundFactory(year=2025, status=Round.Status.REVIEW)
-    w.review_case_a = _complete_case(w.review_round, district_a, Case.Status.ACCEPTED,
-                                     "评审中的嘉定案例", shortlisted=True)
-    w.review_case_b = _complete_case(w.review_round, district_b, Case.Status.ACCEPTED,
-                                     "评审中的浦东案例", shortlisted=True)
+    w.review_case_a = _complete_case(
+        w.review_round, district_a, Case.Status.ACCEPTED, "评审中的嘉定案例", shortlisted=True
+    )
+    w.review_case_b = _complete_case(
+        w.review_round, district_b, Case.Status.ACCEPTED, "评审中的浦东案例", shortlisted=True
+    )
     review.assign_default(round=w.review_round)
     expert, recused_expert = w.users["expert"], w.users["recused_expert"]
     pick = lambda case, user: Assignment.objects.get(case=case, expert=user)  # noqa: E731
     w.expert_a, w.expert_b = pick(w.review_case_a, expert), pick(w.review_case_b, expert)
-    w.recused_a, w.recused_b = (pick(w.review_case_a, recused_expert),
-                                pick(w.review_case_b, recused_expert))
+    w.recused_a, w.recused_b = (
+        pick(w.review_case_a, recused_expert),
+        pick(w.review_case_b, recused_expert),
+    )
     review.recuse(assignment=w.recused_a, user=recused_expert, reason="亲属在该区任职")
     review.save_sheet(assignment=w.expert_a, user=expert, values=EXPERT_A_DRAFT)
-    review.save_sheet(assignment=w.expert_b, user=expert, values=EXPERT_B_SCORES,
-                      comment=SEALED_COMMENT, submit=True)
-    review.save_sheet(assignment=w.recused_b, user=recused_expert, values=RECUSED_B_SCORES,
-                      submit=True)
+    review.save_sheet(
+        assignment=w.expert_b,
+        user=expert,
+        values=EXPERT_B_SCORES,
+        comment=SEALED_COMMENT,
+        submit=True,
+    )
+    review.save_sheet(
+        assignment=w.recused_b, user=recused_expert, values=RECUSED_B_SCORES, submit=True
+    )
 
     # A round whose review is closed (scores unsealed), waiting for approval.
     w.closed_round = RoundFactory(year=2019, status=Round.Status.REVIEW)
-    closed_case = _complete_case(w.closed_round, district_b, Case.Status.ACCEPTED,
-                                 "评审结束的浦东案例", shortlisted=True)
+    closed_case = _complete_case(
+        w.closed_round, district_b, Case.Status.ACCEPTED, "评审结束的浦东案例", shortlisted=True
+    )
     for user in (expert, recused_expert):
-        review.save_sheet(assignment=review.add_assignment(case=closed_case, expert=user),
-                          user=user, values={c["key"]: "20" for c in CRITERIA}, submit=True)
+        review.save_sheet(
+            assignment=review.add_assignment(case=closed_case, expert=user),
+            user=user,
+            values={c["key"]: "20" for c in CRITERIA},
+            submit=True,
+        )
     review.close_review(round=w.closed_round, user=staff)
 
     # Publication: an approved round, one in its notice period with an open objection, and one
@@ -784,8 +840,13 @@ def build_world():
     w.publicity_round = approved_round(2023)
     publication.start_publicity(round=w.publicity_round)
     w.objected_case = publication.listed_cases(w.publicity_round).in_notice_order().first()
-    w.objection = Objection.objects.create(round=w.publicity_round, case=w.objected_case,
-                                           name="张三", contact="13900000000", grounds="数据有误")
+    w.objection = Objection.objects.create(
+        round=w.publicity_round,
+        case=w.objected_case,
+        name="张三",
+        contact="13900000000",
+        grounds="数据有误",
+    )
     w.ready_round = approved_round(2021)
     publication.start_publicity(round=w.ready_round, now=now - datetime.timedelta(days=30))
     w.files = {
@@ -920,8 +981,12 @@ def test_staff_see_no_score_before_the_review_closes_and_all_after(client, world
         assert SEALED_COMMENT not in html, url
 
     # The check above is not vacuous: once the review closes the results show the scores.
-    review.save_sheet(assignment=world.expert_a, user=world.users["expert"],
-                      values={"leading": "35.5", "felt": "20", "replicable": "20"}, submit=True)
+    review.save_sheet(
+        assignment=world.expert_a,
+        user=world.users["expert"],
+        values={"leading": "35.5", "felt": "20", "replicable": "20"},
+        submit=True,
+    )
     review.close_review(round=world.review_round, user=world.users["staff"])
     html = _html(client.get(pages[0]))
     # Case B: two sheets, 88.75 and 79.25; the mean shows once the seal is broken.
@@ -972,9 +1037,13 @@ def test_the_verified_voter_is_the_session_the_verify_view_leaves(client, world,
 def test_signed_out_visitors_never_see_an_unpublished_title(client, world):
     """The public pages, the feeds and the API list published cases only."""
     for name, args in [
-        ("home", None), ("cases:archive", None), ("publishing:statistics", None),
-        ("publishing:export_search", ["csv"]), ("publishing:feed", None),
-        ("publishing:api_cases", None), ("publishing:api_rounds", None),
+        ("home", None),
+        ("cases:archive", None),
+        ("publishing:statistics", None),
+        ("publishing:export_search", ["csv"]),
+        ("publishing:feed", None),
+        ("publishing:api_cases", None),
+        ("publishing:api_rounds", None),
     ]:
         response = client.get(reverse(name, args=args))
         assert response.status_code == 200
