@@ -10,6 +10,14 @@ from simple_history.models import registered_models
 
 CHANGE_TYPES = {"+": "新建", "~": "修改", "-": "删除"}
 
+# Scores are sealed until their round's review is closed: their history is left out of the
+# trail before that, for staff too (the results page and the admin keep the same seal).
+SEALED = {
+    "reviews.score": "sheet__assignment__round__status",
+    "reviews.scoresheet": "assignment__round__status",
+}
+REVIEW_CLOSED = ["approved", "publicity", "published"]
+
 
 def tracked_models():
     """(label, model) for each model with history, in a stable order."""
@@ -38,10 +46,10 @@ def entries(*, model_label: str = "", limit: int = 200):
     for name, label, model in tracked_models():
         if model_label and label != model_label:
             continue
-        history = model.history.model
-        for record in history.objects.select_related("history_user").order_by("-history_date")[
-            :limit
-        ]:
+        records = model.history.model.objects.select_related("history_user")
+        if label in SEALED:
+            records = records.filter(**{f"{SEALED[label]}__in": REVIEW_CLOSED})
+        for record in records.order_by("-history_date")[:limit]:
             rows.append((record.history_date, name, label, model, record))
     rows.sort(key=lambda row: row[0], reverse=True)
     return [_entry(name, label, model, record) for _, name, label, model, record in rows[:limit]]

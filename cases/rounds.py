@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .models import Round
 
@@ -27,19 +28,49 @@ ALLOWED = {
 }
 
 
+# Moves with a door of their own, which computes or checks something first: closing the vote
+# computes the shortlist, approving freezes the result, publishing checks the objections and
+# the notice period. The generic phase switch (by_hand=True) never makes these moves.
+OWN_DOORS = {
+    (S.VOTING, S.REVIEW): _lazy("请在投票管理页“结束投票”，以计算入围名单"),
+    (S.REVIEW, S.APPROVED): _lazy("请在评选结果页审定结果"),
+    (S.APPROVED, S.PUBLICITY): _lazy("请在公示与公布页开始公示"),
+    (S.PUBLICITY, S.REVIEW): _lazy("请在答复异议时选择重新评审"),
+    (S.PUBLICITY, S.PUBLISHED): _lazy("请在公示与公布页印发公布"),
+    (S.PUBLISHED, S.PUBLICITY): _lazy("请在公示与公布页撤回公布"),
+    (S.PUBLISHED, S.APPROVED): _lazy("请在公示与公布页撤回公布"),
+}
+
+
 def can_move(round_: Round, to: str) -> bool:
     return to in ALLOWED.get(round_.status, set())
 
 
+def moves_by_hand(round_: Round) -> list:
+    """The phases the generic switch offers from where ``round_`` is, in flow order."""
+    return [
+        to for to in S.values
+        if can_move(round_, to) and (round_.status, to) not in OWN_DOORS
+    ]
+
+
 @transaction.atomic
-def set_round_status(*, round: Round, to: str, user=None, reason: str = "") -> Round:
-    """Move ``round`` to phase ``to``; raises ValidationError (Chinese) when not allowed."""
+def set_round_status(
+    *, round: Round, to: str, user=None, reason: str = "", by_hand: bool = False
+) -> Round:
+    """Move ``round`` to phase ``to``; raises ValidationError (Chinese) when not allowed.
+
+    ``by_hand``: the move comes from the generic phase switch, which may not make a move that
+    has its own door (OWN_DOORS).
+    """
     locked = Round.objects.select_for_update().get(pk=round.pk)
     if not can_move(locked, to):
         raise ValidationError(
             _("评选当前处于“%(now)s”阶段，不能转为“%(to)s”。")
             % {"now": locked.get_status_display(), "to": S(to).label}
         )
+    if by_hand and (locked.status, to) in OWN_DOORS:
+        raise ValidationError(str(OWN_DOORS[(locked.status, to)]) + "。")
     locked.status = to
     if to == S.PUBLISHED:
         locked.published_at = timezone.now()

@@ -50,7 +50,7 @@ def staff_dashboard(request):
                 "missing": [r["district"] for r in rows if r["not_submitted"]],
                 "cases": dashboard.with_best_match(dashboard.filed_cases(round_)),
                 "near_copy": similarity.NEAR_COPY,
-                "next_phases": [Round.Status(s) for s in rounds.ALLOWED.get(round_.status, ())],
+                "next_phases": [Round.Status(s) for s in rounds.moves_by_hand(round_)],
             }
         )
     return render(request, "cases/staff/dashboard.html", context)
@@ -121,7 +121,7 @@ def round_status(request, pk):
     if to not in Round.Status.values:
         raise PermissionDenied
     try:
-        rounds.set_round_status(round=round_, to=to, user=request.user)
+        rounds.set_round_status(round=round_, to=to, user=request.user, by_hand=True)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -165,6 +165,8 @@ def recuse(*, assignment: Assignment, user, reason: str) -> Assignment:
         raise ValidationError(_("请填写回避理由。"))
     if not is_review_open(assignment.round):
         raise ValidationError(_("评审未在进行中。"))
+    if assignment.recused:
+        raise ValidationError(_("已对该案例声明回避，回避理由不能修改。"))
     sheet = ScoreSheet.objects.filter(assignment=assignment).first()
     if sheet and sheet.status == ScoreSheet.Status.SUBMITTED:
         raise ValidationError(_("已提交评分的案例不能再声明回避。"))

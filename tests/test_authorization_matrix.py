@@ -332,13 +332,6 @@ POLICY = {
         data={"to": Round.Status.PUBLISHED},
         expect=staff_only(to("cases:staff_dashboard")),
         state=round_status("publicity_round"),
-        bugs={
-            "staff": "BUG: POST /cases/staff/rounds/<pk>/status/ to=published on a round in "
-            "公示 with an open objection and the notice period still running moves the round "
-            "to 'published' (published_at set, its cases left 'accepted'): the phase switch "
-            "bypasses publication.publish_blockers; it should refuse (round stays 'publicity') "
-            "and leave publishing to publishing:notice",
-        },
     ),
     "cases:staff_round_status@review": Rule(
         # Approving belongs to reviews:approve (results.approve), which refuses until the
@@ -348,12 +341,6 @@ POLICY = {
         data={"to": Round.Status.APPROVED},
         expect=staff_only(to("cases:staff_dashboard")),
         state=round_status("review_round"),
-        bugs={
-            "staff": "BUG: POST /cases/staff/rounds/<pk>/status/ to=approved on a round whose "
-            "expert review is still running (sheets in draft, review not closed) moves it to "
-            "'approved' without results.approve: no Result rows, experts locked out mid-review; "
-            "it should refuse like reviews:approve does (round stays 'review')",
-        },
     ),
     "cases:staff_export": Rule(args=SUBMISSION_ROUND, expect=staff_only()),
     "cases:staff_case": Rule(args=lambda w: [w.submitted_a.pk], expect=staff_only()),
@@ -553,12 +540,6 @@ POLICY = {
         data={"reason": "再次声明"},
         expect=sheet_of("recused_expert", 403),
         state=lambda w: Assignment.objects.get(pk=w.recused_a.pk).recusal_reason,
-        bugs={
-            "recused_expert": "BUG: POST /selection/expert/sheets/<pk>/recuse/ by the expert who "
-            "already declared 回避 answers 302 (success) and overwrites the recorded recusal "
-            "reason: the view checks only reviews.view_assignment, never reviews.recuse "
-            "(~is_recused); it should answer 403 and change nothing",
-        },
     ),
     # --- Staff: publication --------------------------------------------------------------------
     "publishing:rounds": Rule(expect=staff_only()),
@@ -994,12 +975,6 @@ def test_staff_see_no_score_before_the_review_closes_and_all_after(client, world
     assert f"{expected:.2f}" in html or f"{expected}" in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: /accounts/audit/ shows staff every Score history row (e.g. 'leading=36.75') "
-    "and every ScoreSheet comment while the review is still running: the audit trail "
-    "breaks the sealing that the results page and the admin keep",
-)
 def test_the_audit_trail_keeps_scores_sealed_while_the_review_runs(client, world):
     client.force_login(world.users["staff"])
     for url in (

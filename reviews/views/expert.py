@@ -105,6 +105,8 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
 @expert_required
 def recuse(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _own_assignment(request, pk)
+    if not can("reviews.recuse", request.user, assignment):
+        raise PermissionDenied
     form = ReasonForm(request.POST)
     try:
         if not form.is_valid():
