@@ -93,3 +93,13 @@ def review_round(*, cases=3, districts=("huangpu", "pudong", "jiading"), **round
 
 
 SCORES = {"leading": "30", "felt": "20", "replicable": "20"}
+
+
+def reseed_reference_data():
+    """Put back the districts and topics that migrations seed. A transactional test ends by
+    flushing every table; tests that run after it expect the seeded rows."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("cases.migrations.0002_seed_districts").seed(apps, None)

@@ -100,6 +100,16 @@ def check(result):
     assert limited["votes"] == limited["count"] == limited["ballot"] == 2
 
 
+@pytest.fixture(scope="module", autouse=True)
+def keep_reference_data(django_db_blocker):
+    """Module-scoped, so it ends after the last test's final flush of every table."""
+    from reviews.factories import reseed_reference_data
+
+    yield
+    with django_db_blocker.unblock():
+        reseed_reference_data()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_votes_count_once_and_respect_the_limit(tmp_path):
     from django.db import connection

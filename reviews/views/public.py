@@ -125,21 +125,29 @@ def verify(request: HttpRequest) -> HttpResponse:
 def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
     if getattr(request, "limited", False):
         return limited_response(request)
-    round_ = _voting_round(round_pk)
+    # One query for the case and its round (this is the hot path of the vote).
+    case = (
+        Case.objects.select_related("round")
+        .filter(pk=pk, round_id=round_pk, round__status=Round.Status.VOTING)
+        .order_by()
+        .first()
+    )
+    if case is None:
+        raise Http404
+    round_ = case.round
     next_url = _next_url(request, reverse("vote:round", args=[round_.pk]))
     voter = voting.session_voter(request.session)
     if voter is None:
         messages.info(request, _("请先验证手机号，再投票。"))
         return redirect(reverse("vote:phone") + "?next=" + next_url)
-    case = Case.objects.filter(pk=pk, round=round_).first()
-    if case is None:
-        raise Http404
     try:
-        voting.cast_vote(round=round_, case=case, voter=voter, ip=request.META.get("REMOTE_ADDR"))
+        vote = voting.cast_vote(
+            round=round_, case=case, voter=voter, ip=request.META.get("REMOTE_ADDR")
+        )
     except voting.VoteError as exc:
         messages.warning(request, str(exc))
     else:
-        left = voting.voter_status(round_, voter)["left"]
+        left = vote.votes_left
         if left:
             text = _("已为“%(title)s”投票。本轮您还可投 %(left)s 票。")
         else:

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from cases.models import Round
-from reviews.factories import CaseFactory, RoundFactory, clear_rate_limits, district
+from reviews.factories import (
+    CaseFactory,
+    RoundFactory,
+    clear_rate_limits,
+    district,
+    reseed_reference_data,
+)
 from reviews.models import Result, ScoreSheet
 from reviews.sms import MemorySender
 from tests.conftest import make_user
@@ -71,9 +77,19 @@ def score_as(page, username, sheets, recuse=None, logged_in=False):
         page.wait_for_selector("text=已声明回避")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def keep_reference_data(django_db_blocker):
+    """Module-scoped, so it ends after the last test's final flush of every table."""
+    yield
+    with django_db_blocker.unblock():
+        reseed_reference_data()
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_whole_selection(browser, live_server, settings, staff, expert, expert_b):
+def test_a_whole_selection(
+    keep_reference_data, browser, live_server, settings, staff, expert, expert_b
+):
     settings.SMS_SENDER = "reviews.sms.MemorySender"
     MemorySender.clear()
     clear_rate_limits()
