@@ -148,22 +148,12 @@ def filter_cases(queryset, query: str):
 
 def _filter_word(queryset, word: str):
     sqlite = connection.vendor == "sqlite"
-    postgres = connection.vendor == "postgresql"
     if sqlite and len(word) >= MIN_TRIGRAM and fts_available():
-        return queryset.filter(
-            id__in=RawSQL(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_phrase(word)]
-            )
-        )
+        return queryset.filter(_rowid_in(FTS_TABLE, word))
     if len(word) == 2 and word.isalnum():
         if sqlite and fts_available(BIGRAM_TABLE):
-            return queryset.filter(
-                id__in=RawSQL(
-                    f"SELECT rowid FROM {BIGRAM_TABLE} WHERE {BIGRAM_TABLE} MATCH %s",
-                    [_phrase(word.lower())],
-                )
-            )
-        if postgres:
+            return queryset.filter(_rowid_in(BIGRAM_TABLE, word.lower()))
+        if connection.vendor == "postgresql":
             return queryset.filter(
                 RawSQL(
                     f'{BIGRAM_FUNCTION}("cases_case"."search_text") @> ARRAY[%s]::text[]',
@@ -172,6 +162,17 @@ def _filter_word(queryset, word: str):
                 )
             )
     return queryset.filter(search_text__icontains=word)
+
+
+def _rowid_in(table: str, word: str) -> RawSQL:
+    """``id IN (the FTS table's matches)``, written ``+id`` so that SQLite does not look each
+    match up in the table (reading its long texts to reach the status and order columns) but
+    scans the covering archive index and tests membership there."""
+    return RawSQL(
+        f'+"cases_case"."id" IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)',
+        [_phrase(word)],
+        output_field=BooleanField(),
+    )
 
 
 def _phrase(word: str) -> str:
