@@ -81,12 +81,15 @@ SQLITE_BIGRAM_TABLE = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {BIGRAM_TABLE} USING fts5("
     "grams, content='', detail=none, columnsize=0, tokenize='unicode61')"
 )
+# Characters paired with their successor in one pass (unnest + lead): substr() per position
+# would rescan the UTF-8 text from its start each time, quadratic in the text's length.
 PG_BIGRAM_FUNCTION = (
     f"CREATE OR REPLACE FUNCTION {BIGRAM_FUNCTION}(t text) RETURNS text[] "
     "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
-    "SELECT coalesce(array_agg(DISTINCT substr(l, i, 2)), '{}') "
-    "FROM (SELECT lower(coalesce(t, '')) AS l) AS x, "
-    "generate_series(1, greatest(length(l) - 1, 0)) AS i $$"
+    "SELECT coalesce(array_agg(DISTINCT g), '{}') FROM ("
+    "SELECT ch || lead(ch) OVER (ORDER BY n) AS g "
+    "FROM unnest(string_to_array(lower(coalesce(t, '')), NULL)) WITH ORDINALITY AS u(ch, n)"
+    ") AS pairs WHERE g IS NOT NULL $$"
 )
 PG_BIGRAM_INDEX = (
     "CREATE INDEX IF NOT EXISTS cases_case_search_bigram ON cases_case "
