@@ -210,7 +210,8 @@ def drop_search_indexes(connection) -> None:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         else:
             cursor.execute("DROP INDEX IF EXISTS cases_case_search_trgm")
-            cursor.execute("DROP INDEX IF EXISTS cases_case_search_bigram")
+            cursor.execute("DROP INDEX IF EXISTS cases_case_bigrams_gin")
+            cursor.execute("ALTER TABLE cases_case DISABLE TRIGGER cases_case_bigrams_sync")
 
 
 def restore_search_indexes(connection) -> None:
@@ -225,7 +226,8 @@ def restore_search_indexes(connection) -> None:
         return
     trigram = importlib.import_module("cases.migrations.0003_search_index")
     with connection.cursor() as cursor:
-        for sql in [*trigram.PG_FORWARD, search.PG_BIGRAM_INDEX]:
+        cursor.execute("ALTER TABLE cases_case ENABLE TRIGGER cases_case_bigrams_sync")
+        for sql in [*trigram.PG_FORWARD, search.PG_BIGRAM_FILL, *search.PG_BIGRAM_TABLE]:
             cursor.execute(sql)
 
 

@@ -10,7 +10,7 @@ One-character queries (and two-character ones containing punctuation) still scan
 
 PostgreSQL: a pg_trgm GIN index on ``search_text`` serves ILIKE for three characters and
 more; two-character words use a GIN index on the array of the text's bigrams
-(``bizenv_bigrams``, an immutable SQL function), one character scans.
+(``bizenv_bigrams``, stored in ``cases_case_bigrams`` by a trigger), one character scans.
 
 Both bigram indexes are exact: a text contains a two-character word exactly when the word is
 one of its bigrams, so the results equal those of ``icontains``.
@@ -91,9 +91,28 @@ PG_BIGRAM_FUNCTION = (
     "FROM unnest(string_to_array(lower(coalesce(t, '')), NULL)) WITH ORDINALITY AS u(ch, n)"
     ") AS pairs WHERE g IS NOT NULL $$"
 )
-PG_BIGRAM_INDEX = (
-    "CREATE INDEX IF NOT EXISTS cases_case_search_bigram ON cases_case "
-    f"USING gin ({BIGRAM_FUNCTION}(search_text))"
+# The bigrams are stored (a side table kept by a trigger), not computed in the index
+# expression: a bitmap scan rechecks its rows, and recomputing the function there costs
+# milliseconds per row.
+PG_BIGRAM_TABLE = [
+    "CREATE TABLE IF NOT EXISTS cases_case_bigrams "
+    "(case_id bigint PRIMARY KEY, grams text[] NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS cases_case_bigrams_gin ON cases_case_bigrams USING gin (grams)",
+    "CREATE OR REPLACE FUNCTION cases_case_bigrams_sync() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN "
+    "IF TG_OP = 'DELETE' THEN DELETE FROM cases_case_bigrams WHERE case_id = OLD.id; RETURN OLD; "
+    "END IF; "
+    "INSERT INTO cases_case_bigrams (case_id, grams) "
+    f"VALUES (NEW.id, {BIGRAM_FUNCTION}(NEW.search_text)) "
+    "ON CONFLICT (case_id) DO UPDATE SET grams = EXCLUDED.grams; RETURN NEW; END $$",
+    "DROP TRIGGER IF EXISTS cases_case_bigrams_sync ON cases_case",
+    "CREATE TRIGGER cases_case_bigrams_sync AFTER INSERT OR DELETE OR UPDATE OF search_text "
+    "ON cases_case FOR EACH ROW EXECUTE FUNCTION cases_case_bigrams_sync()",
+]
+PG_BIGRAM_FILL = (
+    "INSERT INTO cases_case_bigrams (case_id, grams) "
+    f"SELECT id, {BIGRAM_FUNCTION}(search_text) FROM cases_case "
+    "ON CONFLICT (case_id) DO UPDATE SET grams = EXCLUDED.grams"
 )
 
 
@@ -158,10 +177,9 @@ def _filter_word(queryset, word: str):
             return queryset.filter(_rowid_in(BIGRAM_TABLE, word.lower()))
         if connection.vendor == "postgresql":
             return queryset.filter(
-                RawSQL(
-                    f'{BIGRAM_FUNCTION}("cases_case"."search_text") @> ARRAY[%s]::text[]',
+                id__in=RawSQL(
+                    "SELECT case_id FROM cases_case_bigrams WHERE grams @> ARRAY[%s]::text[]",
                     [word.lower()],
-                    output_field=BooleanField(),
                 )
             )
     return queryset.filter(search_text__icontains=word)
