@@ -82,6 +82,8 @@ def run_child(db: str, args) -> None:
             "--loops",
             str(args.loops),
         ]
+        if args.reuse and db == "sqlite":
+            cmd += ["--reuse", args.reuse]
         subprocess.run(cmd, env=env, cwd=ROOT, check=True)
     finally:
         if db == "pg":
