@@ -90,19 +90,22 @@ def archive_cases(filters: ArchiveFilters):
     return cases.order_by(*ORDER)
 
 
-def paginate(queryset, number, per_page: int, *, strict: bool = False):
+def paginate(queryset, number, per_page: int, *, strict: bool = False, one_query: bool = False):
     """A page of ``queryset`` whose rows are read only for the page itself.
 
-    Counting and ordering run on the primary keys alone, which an index on the filtered and
-    ordered columns covers; the full rows (with their long texts) are then fetched for the
+    Counting and ordering run on the primary keys alone, which the archive index covers
+    (``case_archive_order``); the full rows (with their long texts) are then fetched for the
     page's keys only. Without this, SQLite sorts every matching row with all its columns and
     reads each long text's overflow pages just to reach the status and rank columns behind
-    them. With ``strict``, a page number out of range raises ``EmptyPage``/``PageNotAnInteger``
-    instead of falling back to the nearest page.
+    them. With ``one_query`` (a full-text search, whose matching is the expensive part) every
+    matching key is read once and counted in Python, instead of matching twice for COUNT and
+    for the page. With ``strict``, a page number out of range raises ``EmptyPage`` or
+    ``PageNotAnInteger`` instead of falling back to the nearest page.
     """
     from django.core.paginator import Paginator
 
-    paginator = Paginator(queryset.values_list("pk", flat=True), per_page)
+    keys_query = queryset.values_list("pk", flat=True)
+    paginator = Paginator(list(keys_query) if one_query else keys_query, per_page)
     page = paginator.page(number) if strict else paginator.get_page(number)
     keys = list(page.object_list)
     rows = queryset.model.objects.filter(pk__in=keys)

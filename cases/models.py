@@ -304,10 +304,14 @@ class Case(models.Model):
         verbose_name_plural = _("案例")
         indexes = [
             models.Index(fields=["round", "status"]),
-            # Covers the archive's filter and order (published, by round, tier, rank), so that
-            # counting and paging read this index, not the rows with their long texts.
+            # Covers every column the archive filters and orders by, so that counting and
+            # paging read this index only: on SQLite these columns sit behind the long texts
+            # in each row, and reading them from the table walks the texts' overflow pages.
             models.Index(
-                fields=["status", "round", "tier_order", "rank", "position"],
+                fields=[
+                    "status", "round", "tier_order", "rank", "position", "district", "topic",
+                    "tier",
+                ],
                 name="case_archive_order",
             ),
         ]

@@ -10,7 +10,7 @@ One-character queries (and two-character ones containing punctuation) still scan
 
 PostgreSQL: a pg_trgm GIN index on ``search_text`` serves ILIKE for three characters and
 more; two-character words use a GIN index on the array of the text's bigrams
-(``bizenv_bigrams``, an immutable SQL function), one character scans.
+(``bizenv_bigrams``, stored in ``cases_case_bigrams`` by a trigger), one character scans.
 
 Both bigram indexes are exact: a text contains a two-character word exactly when the word is
 one of its bigrams, so the results equal those of ``icontains``.
@@ -81,16 +81,38 @@ SQLITE_BIGRAM_TABLE = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {BIGRAM_TABLE} USING fts5("
     "grams, content='', detail=none, columnsize=0, tokenize='unicode61')"
 )
+# Characters paired with their successor in one pass (unnest + lead): substr() per position
+# would rescan the UTF-8 text from its start each time, quadratic in the text's length.
 PG_BIGRAM_FUNCTION = (
     f"CREATE OR REPLACE FUNCTION {BIGRAM_FUNCTION}(t text) RETURNS text[] "
     "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
-    "SELECT coalesce(array_agg(DISTINCT substr(l, i, 2)), '{}') "
-    "FROM (SELECT lower(coalesce(t, '')) AS l) AS x, "
-    "generate_series(1, greatest(length(l) - 1, 0)) AS i $$"
+    "SELECT coalesce(array_agg(DISTINCT g), '{}') FROM ("
+    "SELECT ch || lead(ch) OVER (ORDER BY n) AS g "
+    "FROM unnest(string_to_array(lower(coalesce(t, '')), NULL)) WITH ORDINALITY AS u(ch, n)"
+    ") AS pairs WHERE g IS NOT NULL $$"
 )
-PG_BIGRAM_INDEX = (
-    "CREATE INDEX IF NOT EXISTS cases_case_search_bigram ON cases_case "
-    f"USING gin ({BIGRAM_FUNCTION}(search_text))"
+# The bigrams are stored (a side table kept by a trigger), not computed in the index
+# expression: a bitmap scan rechecks its rows, and recomputing the function there costs
+# milliseconds per row.
+PG_BIGRAM_TABLE = [
+    "CREATE TABLE IF NOT EXISTS cases_case_bigrams "
+    "(case_id bigint PRIMARY KEY, grams text[] NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS cases_case_bigrams_gin ON cases_case_bigrams USING gin (grams)",
+    "CREATE OR REPLACE FUNCTION cases_case_bigrams_sync() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN "
+    "IF TG_OP = 'DELETE' THEN DELETE FROM cases_case_bigrams WHERE case_id = OLD.id; RETURN OLD; "
+    "END IF; "
+    "INSERT INTO cases_case_bigrams (case_id, grams) "
+    f"VALUES (NEW.id, {BIGRAM_FUNCTION}(NEW.search_text)) "
+    "ON CONFLICT (case_id) DO UPDATE SET grams = EXCLUDED.grams; RETURN NEW; END $$",
+    "DROP TRIGGER IF EXISTS cases_case_bigrams_sync ON cases_case",
+    "CREATE TRIGGER cases_case_bigrams_sync AFTER INSERT OR DELETE OR UPDATE OF search_text "
+    "ON cases_case FOR EACH ROW EXECUTE FUNCTION cases_case_bigrams_sync()",
+]
+PG_BIGRAM_FILL = (
+    "INSERT INTO cases_case_bigrams (case_id, grams) "
+    f"SELECT id, {BIGRAM_FUNCTION}(search_text) FROM cases_case "
+    "ON CONFLICT (case_id) DO UPDATE SET grams = EXCLUDED.grams"
 )
 
 
@@ -148,30 +170,30 @@ def filter_cases(queryset, query: str):
 
 def _filter_word(queryset, word: str):
     sqlite = connection.vendor == "sqlite"
-    postgres = connection.vendor == "postgresql"
     if sqlite and len(word) >= MIN_TRIGRAM and fts_available():
-        return queryset.filter(
-            id__in=RawSQL(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_phrase(word)]
-            )
-        )
+        return queryset.filter(_rowid_in(FTS_TABLE, word))
     if len(word) == 2 and word.isalnum():
         if sqlite and fts_available(BIGRAM_TABLE):
+            return queryset.filter(_rowid_in(BIGRAM_TABLE, word.lower()))
+        if connection.vendor == "postgresql":
             return queryset.filter(
                 id__in=RawSQL(
-                    f"SELECT rowid FROM {BIGRAM_TABLE} WHERE {BIGRAM_TABLE} MATCH %s",
-                    [_phrase(word.lower())],
-                )
-            )
-        if postgres:
-            return queryset.filter(
-                RawSQL(
-                    f'{BIGRAM_FUNCTION}("cases_case"."search_text") @> ARRAY[%s]::text[]',
+                    "SELECT case_id FROM cases_case_bigrams WHERE grams @> ARRAY[%s]::text[]",
                     [word.lower()],
-                    output_field=BooleanField(),
                 )
             )
     return queryset.filter(search_text__icontains=word)
+
+
+def _rowid_in(table: str, word: str) -> RawSQL:
+    """``id IN (the FTS table's matches)``, written ``+id`` so that SQLite does not look each
+    match up in the table (reading its long texts to reach the status and order columns) but
+    scans the covering archive index and tests membership there."""
+    return RawSQL(
+        f'+"cases_case"."id" IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)',
+        [_phrase(word)],
+        output_field=BooleanField(),
+    )
 
 
 def _phrase(word: str) -> str:

@@ -14,7 +14,9 @@ ARCHIVE_PAGE_SIZE = 20
 
 def _tiers_of(round_):
     """The round's published cases grouped by tier, in the order the round lists them."""
-    cases = list(round_.cases.published().select_related("district").in_notice_order())
+    cases = list(
+        round_.cases.published().select_related("district").in_notice_order()
+    )
     tiers = []
     for name in round_.tier_names:
         tier_cases = [c for c in cases if c.tier == name]
@@ -44,9 +46,7 @@ def case_detail(request, pk):
     siblings = []
     if case.status == Case.Status.PUBLISHED and case.tier:
         siblings = list(
-            case.round.cases.published()
-            .filter(tier=case.tier)
-            .select_related("district")
+            case.round.cases.published().filter(tier=case.tier).select_related("district")
             .in_notice_order()
         )
     index = next((i for i, c in enumerate(siblings) if c.pk == case.pk), None)
@@ -70,11 +70,18 @@ def related_cases(case, limit=RELATED_LIMIT):
     return [other for other, _score in similar_cases(case, limit) if other.pk != case.pk]
 
 
+# What the archive list shows of each case: not its long texts, nor its round's settings.
+LIST_FIELDS = (
+    "id", "title", "subtitle", "tier", "rank", "status",
+    "round__id", "round__year", "round__status",
+    "district__id", "district__name", "topic__id", "topic__name",
+)
+
+
 def archive(request):
     filters = ArchiveFilters.from_params(request.GET)
-    cases = archive_cases(filters).select_related("round", "district", "topic")
-    cases = cases.defer("sections", "search_text", "summary")
-    page = paginate(cases, request.GET.get("page"), ARCHIVE_PAGE_SIZE)
+    cases = archive_cases(filters).select_related("round", "district", "topic").only(*LIST_FIELDS)
+    page = paginate(cases, request.GET.get("page"), ARCHIVE_PAGE_SIZE, one_query=bool(filters.q))
     if filters.q:
         # The text is read for the twenty rows shown, not for every row the query sorts.
         texts = dict(
@@ -86,7 +93,11 @@ def archive(request):
             case.snippet = search.highlight(texts.get(case.pk, ""), filters.q)
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
-    published = Round.objects.filter(status=Round.Status.PUBLISHED)
+    published = list(
+        Round.objects.filter(status=Round.Status.PUBLISHED)
+        .only("id", "year", "title", "notice_title", "tiers")
+        .order_by("-year", "-id")
+    )
     tier_names = []
     for round_ in published:
         tier_names += [n for n in round_.tier_names if n not in tier_names]
@@ -94,10 +105,10 @@ def archive(request):
         "page": page,
         "filters": filters.as_dict(),
         "querystring": query_without_page.urlencode(),
-        "years": published.values_list("year", flat=True).distinct().order_by("-year"),
+        "years": sorted({r.year for r in published}, reverse=True),
         "tier_names": tier_names,
         "districts": District.objects.all(),
         "topics": Topic.objects.all(),
-        "rounds": published.order_by("-year"),
+        "rounds": published,
     }
     return render(request, "cases/archive.html", context)

@@ -100,7 +100,7 @@ def cases(request: HttpRequest) -> JsonResponse:
     queryset = archive_cases(filters).select_related("round", "district")
     queryset = queryset.defer("sections", "search_text", "summary")
     try:
-        page = paginate(queryset, number, size, strict=True)
+        page = paginate(queryset, number, size, strict=True, one_query=bool(filters.q))
     except EmptyPage:
         return _error(_("页码超出范围：共 %(n)d 页。") % {"n": paginator_pages(queryset, size)})
     paginator = page.paginator

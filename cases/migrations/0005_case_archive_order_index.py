@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(fields=['status', 'round', 'tier_order', 'rank', 'position'], name='case_archive_order'),
+            index=models.Index(fields=['status', 'round', 'tier_order', 'rank', 'position', 'district', 'topic', 'tier'], name='case_archive_order'),
         ),
     ]

@@ -10,9 +10,11 @@ SQLITE_BACKWARD = [
     *(f"DROP TRIGGER IF EXISTS {name}" for name in search.BIGRAM_TRIGGERS),
     f"DROP TABLE IF EXISTS {search.BIGRAM_TABLE}",
 ]
-PG_FORWARD = [search.PG_BIGRAM_FUNCTION, search.PG_BIGRAM_INDEX]
+PG_FORWARD = [search.PG_BIGRAM_FUNCTION, *search.PG_BIGRAM_TABLE, search.PG_BIGRAM_FILL]
 PG_BACKWARD = [
-    "DROP INDEX IF EXISTS cases_case_search_bigram",
+    "DROP TRIGGER IF EXISTS cases_case_bigrams_sync ON cases_case",
+    "DROP FUNCTION IF EXISTS cases_case_bigrams_sync()",
+    "DROP TABLE IF EXISTS cases_case_bigrams",
     f"DROP FUNCTION IF EXISTS {search.BIGRAM_FUNCTION}(text)",
 ]
 
