@@ -219,6 +219,34 @@ def _take_ballot(cursor, *, round_id: int, voter_id: int, limit: int):
     return row[0]
 
 
+# What cast_vote needs of the case and its round: not the case's full text (sections,
+# search_text) nor the round's criteria and notice, which the vote path never reads.
+_VOTE_TARGET_FIELDS = (
+    "id",
+    "round_id",
+    "status",
+    "title",
+    "round__id",
+    "round__status",
+    "round__vote_opens",
+    "round__vote_closes",
+    "round__votes_per_voter",
+    "round__show_vote_counts",
+)
+
+
+def vote_target(*, round_pk, case_pk) -> Case | None:
+    """The case (with its round) a vote is cast for, in one narrow query; None when the case
+    is not in that round or the round is not in voting. cast_vote checks the rest."""
+    return (
+        Case.objects.select_related("round")
+        .only(*_VOTE_TARGET_FIELDS)
+        .filter(pk=case_pk, round_id=round_pk, round__status=Round.Status.VOTING)
+        .order_by()
+        .first()
+    )
+
+
 def cast_vote(
     *,
     round: Round,

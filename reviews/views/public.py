@@ -142,12 +142,7 @@ def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
             )
         return limited_response(request)
     # One query for the case and its round (this is the hot path of the vote).
-    case = (
-        Case.objects.select_related("round")
-        .filter(pk=pk, round_id=round_pk, round__status=Round.Status.VOTING)
-        .order_by()
-        .first()
-    )
+    case = voting.vote_target(round_pk=round_pk, case_pk=pk)
     if case is None:
         raise Http404
     round_ = case.round
