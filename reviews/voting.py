@@ -199,7 +199,9 @@ _BALLOT_UPDATE = (
     "UPDATE {table} SET used = used + 1 WHERE round_id = %s AND voter_id = %s AND used < %s "
     "RETURNING used"
 )
-_COUNTER_UPDATE = "UPDATE {table} SET vote_count = vote_count + 1 WHERE id = %s RETURNING vote_count"
+_COUNTER_UPDATE = (
+    "UPDATE {table} SET vote_count = vote_count + 1 WHERE id = %s RETURNING vote_count"
+)
 
 
 def _take_ballot(cursor, *, round_id: int, voter_id: int, limit: int):
