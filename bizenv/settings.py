@@ -163,7 +163,19 @@ AXES_ENABLED = envbool("AXES_ENABLED", True)
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_SAVE_EVERY_REQUEST = True
+# Not saved on every request: that was a session write (a database UPDATE) on every page view
+# and on every vote, doubling the writes of the vote path (bench/bench_votes.py). A session is
+# saved when it changes (login, the phone check, a message), so it expires SESSION_COOKIE_AGE
+# after the last of those at the latest, and at browser close (a fixed, not a sliding, limit).
+SESSION_SAVE_EVERY_REQUEST = False
+# With Redis (shared by all workers) sessions are read from the cache and written through to
+# the database. Not with the local-memory cache: it is per process, so a session ended
+# (logout, cycle_key) in one worker would live on in another worker's copy.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

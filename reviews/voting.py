@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -133,7 +133,12 @@ def remember_voter(session, voter: Voter, now: datetime | None = None) -> None:
     session[SESSION_VOTER_KEY] = {"id": voter.pk, "at": now.timestamp()}
 
 
-def session_voter(session, now: datetime | None = None) -> Voter | None:
+def session_voter_id(session, now: datetime | None = None) -> int | None:
+    """The verified voter's id kept in the session by ``remember_voter``, while fresh.
+
+    Only ``remember_voter`` writes this key, right after ``verify_code`` proved the phone, so
+    the vote path trusts it and does not fetch the Voter row (one query less per vote).
+    """
     data = session.get(SESSION_VOTER_KEY)
     if not data:
         return None
@@ -141,7 +146,14 @@ def session_voter(session, now: datetime | None = None) -> Voter | None:
     if now.timestamp() - data.get("at", 0) > VOTER_SESSION_TTL.total_seconds():
         session.pop(SESSION_VOTER_KEY, None)
         return None
-    return Voter.objects.filter(pk=data.get("id")).first()
+    return data.get("id")
+
+
+def session_voter(session, now: datetime | None = None) -> Voter | None:
+    voter_id = session_voter_id(session, now)
+    if voter_id is None:
+        return None
+    return Voter.objects.filter(pk=voter_id).first()
 
 
 def forget_voter(session) -> None:
@@ -180,49 +192,118 @@ def vote_cases(round_: Round):
     )
 
 
+# One statement both checks the per-round limit and counts the vote, and returns the new count
+# (UPDATE … RETURNING: PostgreSQL, and SQLite >= 3.35). Two requests racing for the last vote
+# cannot both see used < limit: the database serialises the updates of the row.
+_BALLOT_UPDATE = (
+    "UPDATE {table} SET used = used + 1 WHERE round_id = %s AND voter_id = %s AND used < %s "
+    "RETURNING used"
+)
+_COUNTER_UPDATE = (
+    "UPDATE {table} SET vote_count = vote_count + 1 WHERE id = %s RETURNING vote_count"
+)
+
+
+def _take_ballot(cursor, *, round_id: int, voter_id: int, limit: int):
+    """Count one vote on the voter's ballot of the round; the new ``used``, or None when the
+    limit is reached. Tries the UPDATE first: the ballot exists for every vote but the first."""
+    sql = _BALLOT_UPDATE.format(table=connection.ops.quote_name(Ballot._meta.db_table))
+    cursor.execute(sql, [round_id, voter_id, limit])
+    row = cursor.fetchone()
+    if row is None:
+        # No ballot yet (first vote in the round), or the limit is reached. Retry even when
+        # the ballot exists: a parallel first vote may have just created it (PostgreSQL).
+        Ballot.objects.get_or_create(round_id=round_id, voter_id=voter_id)
+        cursor.execute(sql, [round_id, voter_id, limit])
+        row = cursor.fetchone()
+        if row is None:  # the limit is reached
+            return None
+    return row[0]
+
+
+# What cast_vote needs of the case and its round: not the case's full text (sections,
+# search_text) nor the round's criteria and notice, which the vote path never reads.
+_VOTE_TARGET_FIELDS = (
+    "id",
+    "round_id",
+    "status",
+    "title",
+    "round__id",
+    "round__status",
+    "round__vote_opens",
+    "round__vote_closes",
+    "round__votes_per_voter",
+    "round__show_vote_counts",
+)
+
+
+def vote_target(*, round_pk, case_pk) -> Case | None:
+    """The case (with its round) a vote is cast for, in one narrow query; None when the case
+    is not in that round or the round is not in voting. cast_vote checks the rest."""
+    return (
+        Case.objects.select_related("round")
+        .only(*_VOTE_TARGET_FIELDS)
+        .filter(pk=case_pk, round_id=round_pk, round__status=Round.Status.VOTING)
+        .order_by()
+        .first()
+    )
+
+
 def cast_vote(
     *,
     round: Round,
     case: Case,
-    voter: Voter,
+    voter: Voter | None = None,
+    voter_id: int | None = None,
     ip: str | None = None,
     now: datetime | None = None,
 ) -> Vote:
-    """Record one vote; raises VoteError when the rules or the database refuse it."""
+    """Record one vote; raises VoteError when the rules or the database refuse it.
+
+    Pass ``voter`` (a Voter row: its ``verified_at`` is checked) or ``voter_id`` taken from
+    ``session_voter_id`` (verified by construction: only ``remember_voter`` puts it there).
+    The returned Vote carries ``votes_left`` and ``count`` (the case's new counter).
+    """
     now = now or timezone.now()
     if not is_vote_open(round, now):
         raise VoteError(_("本轮网络投票未在进行中。"))
     if case.round_id != round.pk or case.status != Case.Status.ACCEPTED:
         raise VoteError(_("该案例不在本轮投票范围内。"))
-    if voter.verified_at is None:
+    if voter is not None:
+        if voter.verified_at is None:
+            raise VoteError(_("请先验证手机号。"))
+        voter_id = voter.pk
+    if voter_id is None:
         raise VoteError(_("请先验证手机号。"))
     limit = round.votes_per_voter
     try:
-        with transaction.atomic():
-            ballot, _created = Ballot.objects.get_or_create(round=round, voter=voter)
-            # The per-round limit is this one conditional UPDATE: two requests racing for the
-            # last vote cannot both see used < limit, the database serialises the rows.
-            if not Ballot.objects.filter(pk=ballot.pk, used__lt=limit).update(used=F("used") + 1):
+        with transaction.atomic(), connection.cursor() as cursor:
+            used = _take_ballot(cursor, round_id=round.pk, voter_id=voter_id, limit=limit)
+            if used is None:
                 raise VoteError(_("您在本轮最多可投 %(limit)s 票，已全部投出。") % {"limit": limit})
             # The unique constraint on (voter, case) refuses a second vote for the same case,
             # however the requests interleave; the IntegrityError undoes the ballot increment.
             vote = Vote(
                 round=round,
                 case=case,
-                voter=voter,
+                voter_id=voter_id,
                 ip=ip or None,
                 ip_block=ip_block(ip),
                 created_at=now,
             )
             # The row itself records the vote (who, when, from where); history starts with
-            # the first change (a void), which keeps the hot path to one INSERT.
-            vote.skip_history_when_saving = True
-            vote.save(force_insert=True)
-            Case.objects.filter(pk=case.pk).update(vote_count=F("vote_count") + 1)
-
+            # the first change (a void), so the hot path is one plain INSERT: Vote.objects
+            # .bulk_create (no save signals, nothing listens for a new vote).
+            Vote.objects.bulk_create([vote])
+            cursor.execute(
+                _COUNTER_UPDATE.format(table=connection.ops.quote_name(Case._meta.db_table)),
+                [case.pk],
+            )
+            count = cursor.fetchone()[0]
     except IntegrityError:
         raise VoteError(_("您已为该案例投过票，每个案例只能投一票。")) from None
-    vote.votes_left = max(limit - ballot.used - 1, 0)
+    vote.votes_left = max(limit - used, 0)
+    vote.count = count
     return vote
 
 

@@ -153,3 +153,48 @@ def test_a_wrong_code_shows_the_attempts_left(client, round_, sms):
     wrong = "000000" if sms.last_code(PHONE) != "000000" else "111111"
     page = client.post(reverse("vote:verify"), {"code": wrong}).content.decode()
     assert "还可尝试 4 次" in page
+
+
+def test_the_page_script_gets_json_with_the_same_rules(client, round_, sms, settings):
+    """The vote page's script posts with Accept: application/json (static/js/vote.js)."""
+    a, b, c = (round_.cases.get(title=t) for t in ("受理案例甲", "受理案例乙", "受理案例丙"))
+    as_json = {"HTTP_ACCEPT": "application/json"}
+    response = cast(client, round_, a, **as_json)
+    assert response.status_code == 403 and response.json()["redirect"].startswith(
+        reverse("vote:phone")
+    )
+    verify(client, sms)
+    Round.objects.filter(pk=round_.pk).update(show_vote_counts=True)
+    response = cast(client, round_, a, **as_json)
+    assert response.status_code == 200
+    assert response.json() == {
+        "ok": True,
+        "message": "已为“受理案例甲”投票。本轮您还可投 1 票。",
+        "votes_left": 1,
+        "count": 1,
+    }
+    assert "messages" not in response.cookies  # no message storage on the JSON path
+    again = cast(client, round_, a, **as_json)
+    assert again.status_code == 409 and "只能投一票" in again.json()["message"]
+    assert cast(client, round_, b, **as_json).json()["votes_left"] == 0
+    over = cast(client, round_, c, **as_json)
+    assert over.status_code == 409 and "最多可投 2 票" in over.json()["message"]
+    assert Vote.objects.count() == 2
+    assert sorted(Case.objects.filter(round=round_).values_list("vote_count", flat=True)) == [
+        0,
+        0,
+        1,
+        1,
+    ]
+    settings.VOTE_RATELIMITS = {"vote_voter": "1/m"}
+    clear_rate_limits()
+    cast(client, round_, c, **as_json)
+    limited = cast(client, round_, c, **as_json)
+    assert limited.status_code == 429 and limited.json()["ok"] is False
+
+
+def test_the_count_stays_private_in_json_unless_the_round_shows_it(client, round_, sms):
+    verify(client, sms)
+    case = round_.cases.get(title="受理案例甲")
+    response = cast(client, round_, case, HTTP_ACCEPT="application/json")
+    assert response.json()["ok"] is True and response.json()["count"] is None

@@ -1,7 +1,7 @@
 """The public vote: the round's cases, a case's full text, proving a phone, casting a vote."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -119,40 +119,61 @@ def verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _wants_json(request) -> bool:
+    # The vote page's script (static/js/vote.js) asks for JSON; a plain form post gets HTML.
+    return "application/json" in request.headers.get("Accept", "")
+
+
 @require_POST
 @ratelimit(key="ip", rate=rate("vote_ip"), method="POST", block=False)
 @ratelimit(key=voter_key, rate=rate("vote_voter"), method="POST", block=False)
 def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
+    """Cast one vote. The rules live in ``voting.cast_vote``; this view only translates.
+
+    Without JavaScript: a form post, answered with a message and a redirect. With it, the
+    page posts with ``Accept: application/json`` and gets ``{"ok", "message", "votes_left",
+    "count"}`` (no message storage, no redirect, no second page load).
+    """
+    as_json = _wants_json(request)
     if getattr(request, "limited", False):
+        if as_json:
+            return JsonResponse(
+                {"ok": False, "message": _("操作过于频繁，请稍后再试。")}, status=429
+            )
         return limited_response(request)
     # One query for the case and its round (this is the hot path of the vote).
-    case = (
-        Case.objects.select_related("round")
-        .filter(pk=pk, round_id=round_pk, round__status=Round.Status.VOTING)
-        .order_by()
-        .first()
-    )
+    case = voting.vote_target(round_pk=round_pk, case_pk=pk)
     if case is None:
         raise Http404
     round_ = case.round
     next_url = _next_url(request, reverse("vote:round", args=[round_.pk]))
-    voter = voting.session_voter(request.session)
-    if voter is None:
-        messages.info(request, _("请先验证手机号，再投票。"))
-        return redirect(reverse("vote:phone") + "?next=" + next_url)
+    voter_id = voting.session_voter_id(request.session)
+    if voter_id is None:
+        text = _("请先验证手机号，再投票。")
+        login_url = reverse("vote:phone") + "?next=" + next_url
+        if as_json:
+            return JsonResponse({"ok": False, "message": text, "redirect": login_url}, status=403)
+        messages.info(request, text)
+        return redirect(login_url)
     try:
         vote = voting.cast_vote(
-            round=round_, case=case, voter=voter, ip=request.META.get("REMOTE_ADDR")
+            round=round_, case=case, voter_id=voter_id, ip=request.META.get("REMOTE_ADDR")
         )
     except voting.VoteError as exc:
+        if as_json:
+            return JsonResponse({"ok": False, "message": str(exc)}, status=409)
         messages.warning(request, str(exc))
+        return redirect(next_url)
+    left = vote.votes_left
+    if left:
+        text = _("已为“%(title)s”投票。本轮您还可投 %(left)s 票。")
     else:
-        left = vote.votes_left
-        if left:
-            text = _("已为“%(title)s”投票。本轮您还可投 %(left)s 票。")
-        else:
-            text = _("已为“%(title)s”投票。您在本轮的票已全部投出，感谢参与！")
-        messages.success(request, text % {"title": case.title, "left": left})
+        text = _("已为“%(title)s”投票。您在本轮的票已全部投出，感谢参与！")
+    text = text % {"title": case.title, "left": left}
+    if as_json:
+        count = vote.count if round_.show_vote_counts else None
+        return JsonResponse({"ok": True, "message": text, "votes_left": left, "count": count})
+    messages.success(request, text)
     return redirect(next_url)
 
 

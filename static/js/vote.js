@@ -1,0 +1,78 @@
+// Progressive enhancement of the vote buttons: without JavaScript each button is a plain form
+// post (message + redirect); with it the page posts the same form with
+// "Accept: application/json" and updates itself from {ok, message, votes_left, count}.
+(function () {
+  "use strict";
+
+  function showMessage(text, ok) {
+    var main = document.querySelector("main");
+    if (!main) return;
+    var alert = document.createElement("div");
+    alert.className = "alert alert-" + (ok ? "success" : "warning") + " alert-dismissible fade show";
+    alert.setAttribute("role", "alert");
+    alert.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("data-bs-dismiss", "alert");
+    alert.appendChild(close);
+    main.insertBefore(alert, main.firstChild);
+  }
+
+  function disabledButton(label, cls) {
+    var button = document.createElement("button");
+    button.className = "btn btn-sm " + cls;
+    button.disabled = true;
+    button.textContent = label;
+    return button;
+  }
+
+  function update(form, data) {
+    form.replaceWith(disabledButton("✓ " + form.dataset.labelVoted, "btn-success"));
+    var left = document.querySelector("[data-testid=votes-left]");
+    if (left && left.dataset.template) {
+      left.textContent = left.dataset.template.replace("{left}", data.votes_left);
+    }
+    if (data.count !== null && data.count !== undefined) {
+      var card = form.closest ? form.closest(".card") : null;
+      var badge = (card && card.querySelector(".vote-count")) || document.querySelector(".vote-count");
+      if (badge && badge.dataset.template) {
+        badge.textContent = badge.dataset.template.replace("{n}", data.count);
+      }
+    }
+    if (data.votes_left === 0) {
+      document.querySelectorAll("form.vote-form").forEach(function (other) {
+        other.replaceWith(disabledButton(other.dataset.labelSpent, "btn-outline-secondary"));
+      });
+    }
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("vote-form") || !window.fetch) return;
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        return response.json();
+      })
+      .then(function (data) {
+        if (data.redirect) {
+          window.location.href = data.redirect;
+          return;
+        }
+        showMessage(data.message, data.ok);
+        if (data.ok) update(form, data);
+        else if (button) button.disabled = false;
+      })
+      .catch(function () {
+        form.submit(); // no JSON (network error, an error page): fall back to the plain post
+      });
+  });
+})();
