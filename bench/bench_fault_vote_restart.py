@@ -60,8 +60,14 @@ def env(tmp):
 
 
 def in_django(tmp, *args):
-    done = subprocess.run([PYTHON, __file__, *args], env=env(tmp), cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [PYTHON, __file__, *args],
+        env=env(tmp),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if done.returncode:
         sys.exit(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -83,13 +89,21 @@ def setup(voters):
     call_command("migrate", verbosity=0, interactive=False)
     now = timezone.now()
     round_ = Round.objects.create(
-        year=2099, title="fault", status=Round.Status.VOTING, votes_per_voter=10,
-        vote_opens=now - timezone.timedelta(days=1), vote_closes=now + timezone.timedelta(days=1),
+        year=2099,
+        title="fault",
+        status=Round.Status.VOTING,
+        votes_per_voter=10,
+        vote_opens=now - timezone.timedelta(days=1),
+        vote_closes=now + timezone.timedelta(days=1),
     )
     districts = list(District.objects.all())
     cases = [
-        Case.objects.create(round=round_, title=f"案例{i}", status=Case.Status.ACCEPTED,
-                            district=districts[i % len(districts)]).pk
+        Case.objects.create(
+            round=round_,
+            title=f"案例{i}",
+            status=Case.Status.ACCEPTED,
+            district=districts[i % len(districts)],
+        ).pk
         for i in range(CASES)
     ]
     Voter.objects.bulk_create([Voter(phone=f"13{i:09d}", verified_at=now) for i in range(voters)])
@@ -99,8 +113,12 @@ def setup(voters):
         store[SESSION_VOTER_KEY] = {"id": voter.pk, "at": now.timestamp() + 3600}
         store.create()
         sessions[store.session_key] = voter.pk
-    return {"round": round_.pk, "cases": cases, "sessions": sessions,
-            "cookie": settings.SESSION_COOKIE_NAME}
+    return {
+        "round": round_.pk,
+        "cases": cases,
+        "sessions": sessions,
+        "cookie": settings.SESSION_COOKIE_NAME,
+    }
 
 
 def verify():
@@ -157,8 +175,12 @@ def cast_all(port, jobs, conns, data):
                 "X-CSRFToken": csrf,
             }
             try:
-                conn.request("POST", f"/vote/{data['round']}/cases/{case}/vote/",
-                             body=f"csrfmiddlewaretoken={csrf}", headers=headers)
+                conn.request(
+                    "POST",
+                    f"/vote/{data['round']}/cases/{case}/vote/",
+                    body=f"csrfmiddlewaretoken={csrf}",
+                    headers=headers,
+                )
                 response = conn.getresponse()
                 body = response.read()
                 ok = response.status == 200 and json.loads(body).get("ok") is True
@@ -196,9 +218,19 @@ def main():
         data = in_django(tmp, "--setup", str(args.voters))
         port = free_port()
         server = subprocess.Popen(
-            [GUNICORN, "bizenv.wsgi", "-b", f"127.0.0.1:{port}", "-w", "3",
-             "--log-level", "critical"],
-            env=env(tmp), cwd=ROOT, start_new_session=True,
+            [
+                GUNICORN,
+                "bizenv.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                "3",
+                "--log-level",
+                "critical",
+            ],
+            env=env(tmp),
+            cwd=ROOT,
+            start_new_session=True,
         )
         for _ in range(100):
             with socket.socket() as sock:
@@ -206,7 +238,9 @@ def main():
                     break
             time.sleep(0.1)
         rng = random.Random(20261125)
-        jobs = [(s, c) for s in data["sessions"] for c in rng.sample(data["cases"], VOTES_PER_VOTER)]
+        jobs = [
+            (s, c) for s in data["sessions"] for c in rng.sample(data["cases"], VOTES_PER_VOTER)
+        ]
         rng.shuffle(jobs)
         threads, results = cast_all(port, jobs, args.conns, data)
         while len(results) < len(jobs) // 4:
@@ -228,16 +262,38 @@ def main():
     lost = accepted - stored
     failed = sum(1 for *_rest, ok in results if not ok)
     exact = db["votes"] == db["counters"] == db["ballots"] == len(stored)
-    print(f"{len(results)} vote requests, restart after {before_restart} "
-          f"(pg restart took {downtime:.1f} s): {len(accepted)} confirmed, {failed} refused or "
-          f"failed while the database was down; stored {db['votes']}, lost {len(lost)}, "
-          f"rows = counters = ballots: {exact}")
-    print("RESULT " + json.dumps([
-        {"metric": "votes confirmed across a PostgreSQL restart", "value": len(accepted),
-         "unit": "votes", "target": ""},
-        {"metric": "confirmed votes lost", "value": len(lost), "unit": "votes", "target": "0"},
-        {"metric": "rows = counters = ballots", "value": str(exact), "unit": "", "target": "True"},
-    ], ensure_ascii=False))
+    print(
+        f"{len(results)} vote requests, restart after {before_restart} "
+        f"(pg restart took {downtime:.1f} s): {len(accepted)} confirmed, {failed} refused or "
+        f"failed while the database was down; stored {db['votes']}, lost {len(lost)}, "
+        f"rows = counters = ballots: {exact}"
+    )
+    print(
+        "RESULT "
+        + json.dumps(
+            [
+                {
+                    "metric": "votes confirmed across a PostgreSQL restart",
+                    "value": len(accepted),
+                    "unit": "votes",
+                    "target": "",
+                },
+                {
+                    "metric": "confirmed votes lost",
+                    "value": len(lost),
+                    "unit": "votes",
+                    "target": "0",
+                },
+                {
+                    "metric": "rows = counters = ballots",
+                    "value": str(exact),
+                    "unit": "",
+                    "target": "True",
+                },
+            ],
+            ensure_ascii=False,
+        )
+    )
     return 0 if not lost and exact and accepted else 1
 
 
