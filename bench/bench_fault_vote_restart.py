@@ -35,7 +35,7 @@ GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 DB = "bizenv_fault"
 DB_URL = f"postgres://bizenv:bizenv@127.0.0.1:5432/{DB}"
 REDIS = "redis://127.0.0.1:6379/6"
-CASES, VOTES_PER_VOTER = 20, 3
+VOTES_PER_VOTER = 3
 
 SETTINGS = """
 from bizenv.settings import *  # noqa: F401,F403
@@ -54,7 +54,7 @@ def env(tmp):
         "DJANGO_SETTINGS_MODULE": "fault_settings",
         "DATABASE_URL": DB_URL,
         "REDIS_URL": REDIS,
-        "PYTHONPATH": f"{tmp}{os.pathsep}{ROOT}",
+        "PYTHONPATH": os.pathsep.join([str(tmp), str(ROOT), str(ROOT / "bench")]),
         "DJANGO_ENV": "development",
     }
 
@@ -74,51 +74,12 @@ def in_django(tmp, *args):
 
 
 def setup(voters):
-    import django
+    # The same world as the vote benchmark: a round in voting, accepted cases, verified voters.
+    from bench_votes import setup as vote_world
 
-    django.setup()
-    from django.conf import settings
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from cases.models import Case, District, Round
-    from reviews.models import Voter
-    from reviews.voting import SESSION_VOTER_KEY
-
-    call_command("migrate", verbosity=0, interactive=False)
-    now = timezone.now()
-    round_ = Round.objects.create(
-        year=2099,
-        title="fault",
-        status=Round.Status.VOTING,
-        votes_per_voter=10,
-        vote_opens=now - timezone.timedelta(days=1),
-        vote_closes=now + timezone.timedelta(days=1),
-    )
-    districts = list(District.objects.all())
-    cases = [
-        Case.objects.create(
-            round=round_,
-            title=f"案例{i}",
-            status=Case.Status.ACCEPTED,
-            district=districts[i % len(districts)],
-        ).pk
-        for i in range(CASES)
-    ]
-    Voter.objects.bulk_create([Voter(phone=f"13{i:09d}", verified_at=now) for i in range(voters)])
-    sessions = {}
-    for voter in Voter.objects.order_by("pk"):
-        store = SessionStore()
-        store[SESSION_VOTER_KEY] = {"id": voter.pk, "at": now.timestamp() + 3600}
-        store.create()
-        sessions[store.session_key] = voter.pk
-    return {
-        "round": round_.pk,
-        "cases": cases,
-        "sessions": sessions,
-        "cookie": settings.SESSION_COOKIE_NAME,
-    }
+    world = vote_world(voters)
+    world["sessions"] = dict(zip(world["sessions"], world["voters"], strict=True))
+    return world
 
 
 def verify():

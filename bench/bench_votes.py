@@ -188,16 +188,18 @@ def setup(voters):
         for i in range(CASES)
     ]
     Voter.objects.bulk_create([Voter(phone=f"13{i:09d}", verified_at=now) for i in range(voters)])
-    sessions = []
+    sessions, voter_ids = [], []
     for voter in Voter.objects.filter(phone__startswith="13").order_by("pk"):
         store = SessionStore()
         store[SESSION_VOTER_KEY] = {"id": voter.pk, "at": now.timestamp() + 3600}
         store.create()
         sessions.append(store.session_key)
+        voter_ids.append(voter.pk)
     return {
         "round": round_.pk,
         "cases": cases,
         "sessions": sessions,
+        "voters": voter_ids,  # voters[i] holds sessions[i]
         "cookie": settings.SESSION_COOKIE_NAME,
     }
 
