@@ -14,6 +14,7 @@ as docx and pdf. It prints one table per database.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -56,11 +57,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         return child(args)
+    results = []
     for db in ("sqlite", "pg") if args.db == "both" else (args.db,):
-        run_child(db, args)
+        results += run_child(db, args)
+    # For bench/run.py's summary table: the p95 of each scenario on each database.
+    print("RESULT " + json.dumps(results, ensure_ascii=False))
 
 
-def run_child(db: str, args) -> None:
+def run_child(db: str, args) -> list:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bizenv.settings", PYTHONPATH=str(ROOT))
     env.pop("REDIS_URL", None)
     tmp = tempfile.TemporaryDirectory(prefix="bench-")
@@ -84,7 +88,10 @@ def run_child(db: str, args) -> None:
         ]
         if args.reuse and db == "sqlite":
             cmd += ["--reuse", args.reuse]
+        env["BENCH_RESULT_FILE"] = os.path.join(tmp.name, "result.json")
         subprocess.run(cmd, env=env, cwd=ROOT, check=True)
+        with open(env["BENCH_RESULT_FILE"], encoding="utf-8") as handle:
+            return [dict(row, metric=f"{db}: {row['metric']}") for row in json.load(handle)]
     finally:
         if db == "pg":
             admin_db(PG_ADMIN, "DROP DATABASE IF EXISTS bizenv_bench WITH (FORCE)")
@@ -133,6 +140,18 @@ def child(args) -> None:
         ok = "ok" if p95 < target else "MISSED"
         print(f"{label:<34} {n:>4} {p50:>8.1f} {p95:>8.1f} {worst:>8.1f}  <{target:.0f} {ok}")
     sys.stdout.flush()
+    if os.environ.get("BENCH_RESULT_FILE"):
+        summary = [
+            {
+                "metric": f"{label} p95",
+                "value": round(p95, 1),
+                "unit": "ms",
+                "target": f"< {target:.0f} ms",
+            }
+            for _n, _p50, p95, _worst, target, label in rows
+        ]
+        with open(os.environ["BENCH_RESULT_FILE"], "w", encoding="utf-8") as handle:
+            json.dump(summary, handle, ensure_ascii=False)
 
 
 def load(count: int):
