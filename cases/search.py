@@ -182,7 +182,22 @@ def _filter_word(queryset, word: str):
                     [word.lower()],
                 )
             )
+    if connection.vendor == "postgresql":
+        # ILIKE on the column itself is what the pg_trgm GIN index serves; Django's
+        # icontains writes UPPER(col) LIKE UPPER(…), which no index serves (a full scan).
+        return queryset.filter(
+            RawSQL(
+                '"cases_case"."search_text" ILIKE %s',
+                [_like_pattern(word)],
+                output_field=BooleanField(),
+            )
+        )
     return queryset.filter(search_text__icontains=word)
+
+
+def _like_pattern(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _rowid_in(table: str, word: str) -> RawSQL:
