@@ -2,24 +2,18 @@
 
 from django.db import migrations
 
+from cases import search
+
+# The trigger definitions live in cases.search, which also puts them back after migrations
+# that rebuild cases_case (SQLite drops a table's triggers with it).
 SQLITE_FORWARD = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_fts USING fts5("
     "search_text, content='cases_case', content_rowid='id', tokenize='trigram')",
-    "CREATE TRIGGER IF NOT EXISTS cases_case_fts_ai AFTER INSERT ON cases_case BEGIN "
-    "INSERT INTO cases_case_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
-    "CREATE TRIGGER IF NOT EXISTS cases_case_fts_ad AFTER DELETE ON cases_case BEGIN "
-    "INSERT INTO cases_case_fts(cases_case_fts, rowid, search_text) "
-    "VALUES ('delete', old.id, old.search_text); END",
-    "CREATE TRIGGER IF NOT EXISTS cases_case_fts_au AFTER UPDATE OF search_text ON cases_case BEGIN "
-    "INSERT INTO cases_case_fts(cases_case_fts, rowid, search_text) "
-    "VALUES ('delete', old.id, old.search_text); "
-    "INSERT INTO cases_case_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    *search.SQLITE_TRIGGERS.values(),
     "INSERT INTO cases_case_fts(cases_case_fts) VALUES ('rebuild')",
 ]
 SQLITE_BACKWARD = [
-    "DROP TRIGGER IF EXISTS cases_case_fts_ai",
-    "DROP TRIGGER IF EXISTS cases_case_fts_ad",
-    "DROP TRIGGER IF EXISTS cases_case_fts_au",
+    *(f"DROP TRIGGER IF EXISTS {name}" for name in search.SQLITE_TRIGGERS),
     "DROP TABLE IF EXISTS cases_case_fts",
 ]
 PG_FORWARD = [
