@@ -103,6 +103,13 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["CONN_HEALTH_CHECKS"] = False
 else:
     _db["CONN_HEALTH_CHECKS"] = True
+    # Django turns psycopg's prepared statements off (connection poolers in transaction mode
+    # lose them). Its own queries stay unprepared either way (client-side binding); this lets
+    # the vote path ask for them (reviews.voting._first_rows). Set DB_PREPARED_STATEMENTS=0
+    # behind such a pooler: the vote path then runs unprepared, a little slower.
+    _db.setdefault("OPTIONS", {})["prepare_threshold"] = (
+        2**31 - 1 if envbool("DB_PREPARED_STATEMENTS", True) else None
+    )
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = _db["ENGINE"].startswith("django.db.backends.postgresql")
@@ -110,9 +117,7 @@ IS_POSTGRES = _db["ENGINE"].startswith("django.db.backends.postgresql")
 # --- Cache, Celery ---------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "bizenv.cache.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)

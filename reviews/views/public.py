@@ -13,7 +13,7 @@ from cases.models import Case, Round
 
 from .. import voting
 from ..forms import CodeForm, PhoneForm
-from ..throttle import limited_response, phone_key, rate, voter_key
+from ..throttle import limited_response, phone_key, rate, vote_ratelimit
 
 PENDING_PHONE_KEY = "reviews_pending_phone"
 
@@ -125,8 +125,7 @@ def _wants_json(request) -> bool:
 
 
 @require_POST
-@ratelimit(key="ip", rate=rate("vote_ip"), method="POST", block=False)
-@ratelimit(key=voter_key, rate=rate("vote_voter"), method="POST", block=False)
+@vote_ratelimit
 def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
     """Cast one vote. The rules live in ``voting.cast_vote``; this view only translates.
 
