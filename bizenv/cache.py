@@ -58,7 +58,7 @@ class RedisCacheClient(DjangoRedisCacheClient):
             self._incr_script = client.register_script(_INCR_IF_EXISTS)
         value = self._incr_script(keys=[key], args=[delta], client=client)
         if value is None:
-            raise ValueError("Key '%s' not found." % key)
+            raise ValueError(f"Key '{key}' not found.")
         return value
 
     def hit(self, keys, timeouts):
