@@ -54,6 +54,11 @@ def main() -> None:
     parser.add_argument("--loops", type=int, default=40)
     parser.add_argument("--child", choices=["sqlite", "pg"], help=argparse.SUPPRESS)
     parser.add_argument("--reuse", help="SQLite file: load it once, time it again on later runs")
+    parser.add_argument(
+        "--keep-pg",
+        action="store_true",
+        help="keep the PostgreSQL database bizenv_bench after the run and reuse it next time",
+    )
     args = parser.parse_args()
     if args.child:
         return child(args)
@@ -72,8 +77,9 @@ def run_child(db: str, args) -> list:
     if db == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{args.reuse or tmp.name + '/bench.sqlite3'}"
     else:
-        admin_db(PG_ADMIN, "DROP DATABASE IF EXISTS bizenv_bench WITH (FORCE)")
-        admin_db(PG_ADMIN, "CREATE DATABASE bizenv_bench")
+        if not (args.keep_pg and pg_bench_exists()):
+            admin_db(PG_ADMIN, "DROP DATABASE IF EXISTS bizenv_bench WITH (FORCE)")
+            admin_db(PG_ADMIN, "CREATE DATABASE bizenv_bench")
         env["DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/bizenv_bench"
     try:
         cmd = [
@@ -88,14 +94,24 @@ def run_child(db: str, args) -> list:
         ]
         if args.reuse and db == "sqlite":
             cmd += ["--reuse", args.reuse]
+        if args.keep_pg and db == "pg":
+            cmd += ["--keep-pg"]
         env["BENCH_RESULT_FILE"] = os.path.join(tmp.name, "result.json")
         subprocess.run(cmd, env=env, cwd=ROOT, check=True)
         with open(env["BENCH_RESULT_FILE"], encoding="utf-8") as handle:
             return [dict(row, metric=f"{db}: {row['metric']}") for row in json.load(handle)]
     finally:
-        if db == "pg":
+        if db == "pg" and not args.keep_pg:
             admin_db(PG_ADMIN, "DROP DATABASE IF EXISTS bizenv_bench WITH (FORCE)")
         tmp.cleanup()
+
+
+def pg_bench_exists() -> bool:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN.replace("postgres://", "postgresql://")) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'bizenv_bench'")
+        return found.fetchone() is not None
 
 
 def admin_db(url: str, sql: str) -> None:
@@ -120,7 +136,7 @@ def child(args) -> None:
     from cases.models import Round
 
     round_2022 = Round.objects.filter(year=2022).first()
-    if not (args.reuse and round_2022):
+    if not ((args.reuse or args.keep_pg) and round_2022):
         round_2022 = load(args.cases)
     load_seconds = time.perf_counter() - started
     vendor = connection.vendor

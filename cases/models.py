@@ -309,7 +309,13 @@ class Case(models.Model):
             # in each row, and reading them from the table walks the texts' overflow pages.
             models.Index(
                 fields=[
-                    "status", "round", "tier_order", "rank", "position", "district", "topic",
+                    "status",
+                    "round",
+                    "tier_order",
+                    "rank",
+                    "position",
+                    "district",
+                    "topic",
                     "tier",
                 ],
                 name="case_archive_order",

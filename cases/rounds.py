@@ -48,10 +48,7 @@ def can_move(round_: Round, to: str) -> bool:
 
 def moves_by_hand(round_: Round) -> list:
     """The phases the generic switch offers from where ``round_`` is, in flow order."""
-    return [
-        to for to in S.values
-        if can_move(round_, to) and (round_.status, to) not in OWN_DOORS
-    ]
+    return [to for to in S.values if can_move(round_, to) and (round_.status, to) not in OWN_DOORS]
 
 
 @transaction.atomic

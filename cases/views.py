@@ -14,9 +14,7 @@ ARCHIVE_PAGE_SIZE = 20
 
 def _tiers_of(round_):
     """The round's published cases grouped by tier, in the order the round lists them."""
-    cases = list(
-        round_.cases.published().select_related("district").in_notice_order()
-    )
+    cases = list(round_.cases.published().select_related("district").in_notice_order())
     tiers = []
     for name in round_.tier_names:
         tier_cases = [c for c in cases if c.tier == name]
@@ -46,7 +44,9 @@ def case_detail(request, pk):
     siblings = []
     if case.status == Case.Status.PUBLISHED and case.tier:
         siblings = list(
-            case.round.cases.published().filter(tier=case.tier).select_related("district")
+            case.round.cases.published()
+            .filter(tier=case.tier)
+            .select_related("district")
             .in_notice_order()
         )
     index = next((i for i, c in enumerate(siblings) if c.pk == case.pk), None)
@@ -72,9 +72,19 @@ def related_cases(case, limit=RELATED_LIMIT):
 
 # What the archive list shows of each case: not its long texts, nor its round's settings.
 LIST_FIELDS = (
-    "id", "title", "subtitle", "tier", "rank", "status",
-    "round__id", "round__year", "round__status",
-    "district__id", "district__name", "topic__id", "topic__name",
+    "id",
+    "title",
+    "subtitle",
+    "tier",
+    "rank",
+    "status",
+    "round__id",
+    "round__year",
+    "round__status",
+    "district__id",
+    "district__name",
+    "topic__id",
+    "topic__name",
 )
 
 

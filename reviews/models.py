@@ -51,7 +51,11 @@ class Ballot(models.Model):
     """How many votes a voter has cast in a round: the per-round limit is one conditional
     UPDATE on this row, so concurrent requests cannot exceed it."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ballots")
+    # No index of its own: the unique (round, voter) index below starts with it. Every index
+    # is written on every vote.
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="ballots", db_index=False
+    )
     voter = models.ForeignKey(Voter, on_delete=models.CASCADE, related_name="ballots")
     used = models.PositiveSmallIntegerField(default=0)
 
@@ -67,7 +71,9 @@ class Ballot(models.Model):
 class Vote(models.Model):
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="votes")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="votes")
-    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="votes")
+    # No index of its own: the unique (voter, case) index below starts with it. Every index
+    # is written on every vote.
+    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="votes", db_index=False)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     # The address block (/24 for IPv4, /48 for IPv6) for burst detection.
     ip_block = models.CharField(_("地址段"), max_length=64, blank=True, db_index=True)
@@ -80,6 +86,7 @@ class Vote(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # looked up never; written (as NULL) on every vote
     )
     voided_at = models.DateTimeField(null=True, blank=True)
 

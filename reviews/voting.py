@@ -205,7 +205,8 @@ def vote_cases(round_: Round):
 _BALLOT_TAKE = (
     "INSERT INTO {ballot} (round_id, voter_id, used) VALUES (%s, %s, 1) "
     "ON CONFLICT (round_id, voter_id) DO UPDATE SET used = {ballot}.used + 1 "
-    "WHERE {ballot}.used < %s RETURNING used"
+    "WHERE {ballot}.used < (SELECT votes_per_voter FROM {round} WHERE id = {ballot}.round_id) "
+    "RETURNING used"
 )
 _VOTE_INSERT = (
     "INSERT INTO {vote} (round_id, case_id, voter_id, ip, ip_block, created_at, voided, "
@@ -228,8 +229,7 @@ _TARGET_ROUND_FIELDS = _in_model_order(
 )
 _VOTE_TARGET = (
     "SELECT {case_columns}, {round_columns} FROM {case} INNER JOIN {round} "
-    "ON {round}.id = {case}.round_id WHERE {case}.id = %s AND {case}.round_id = %s "
-    "AND {round}.status = %s"
+    "ON {round}.id = {case}.round_id WHERE {case}.id = %s AND {case}.round_id = %s"
 )
 
 
@@ -293,28 +293,106 @@ def _from_db_datetime(value):
     return value
 
 
-def vote_target(*, round_pk, case_pk) -> Case | None:
-    """The case (with its round) a vote is cast for, in one narrow query; None when the case
-    is not in that round or the round is not in voting. cast_vote checks the rest.
+class VoteTargetMissing(VoteError):
+    """No such case in that round (the vote page answers 404)."""
 
-    The instances carry only the fields the vote path reads; any other field is loaded from
-    the database on access, as with ``only()``."""
-    try:
-        case_pk, round_pk = int(case_pk), int(round_pk)
-    except (TypeError, ValueError):
-        return None
-    (row,) = _first_rows((_VOTE_TARGET, [case_pk, round_pk, Round.Status.VOTING]))
-    if row is None:
-        return None
+
+def _target_from_row(row) -> Case:
+    """The case and its round from a ``_VOTE_TARGET`` row. The instances carry only the
+    fields the vote path reads; any other field loads on access, as with ``only()``."""
     split = len(_TARGET_CASE_FIELDS)
-    case_values = row[:split]
     round_values = dict(zip(_TARGET_ROUND_FIELDS, row[split:], strict=True))
     for name in ("vote_opens", "vote_closes"):
         round_values[name] = _from_db_datetime(round_values[name])
     round_values["show_vote_counts"] = bool(round_values["show_vote_counts"])
-    case = Case.from_db(connection.alias, _TARGET_CASE_FIELDS, case_values)
+    case = Case.from_db(connection.alias, _TARGET_CASE_FIELDS, row[:split])
     case.round = Round.from_db(connection.alias, _TARGET_ROUND_FIELDS, list(round_values.values()))
     return case
+
+
+def vote_target(*, round_pk, case_pk) -> Case | None:
+    """The case (with its round) a vote would be for, in one narrow query; None when there is
+    no such case in that round."""
+    try:
+        case_pk, round_pk = int(case_pk), int(round_pk)
+    except (TypeError, ValueError):
+        return None
+    (row,) = _first_rows((_VOTE_TARGET, [case_pk, round_pk]))
+    return None if row is None else _target_from_row(row)
+
+
+def _check_target(case: Case | None, now: datetime) -> None:
+    if case is None:
+        raise VoteTargetMissing(_("该案例不在本轮投票范围内。"))
+    if not is_vote_open(case.round, now):
+        raise VoteError(_("本轮网络投票未在进行中。"))
+    if case.status != Case.Status.ACCEPTED:
+        raise VoteError(_("该案例不在本轮投票范围内。"))
+
+
+def record_vote(
+    *, round_pk: int, case_pk: int, voter_id: int, ip: str | None = None, now=None
+) -> Vote:
+    """Record one vote of a verified voter; raises VoteError when the rules or the database
+    refuse it (VoteTargetMissing when the case is not in that round).
+
+    One round trip on PostgreSQL: the case and its round are read in the same transaction as
+    the three writes (ballot, vote, counter) and the rules are checked on what was read; the
+    transaction is undone unless all of them agree. The returned Vote carries ``case`` (with
+    ``case.round``), ``votes_left`` and ``count`` (the case's new counter).
+    """
+    now = now or timezone.now()
+    try:
+        case_pk, round_pk = int(case_pk), int(round_pk)
+    except (TypeError, ValueError):
+        raise VoteTargetMissing(_("该案例不在本轮投票范围内。")) from None
+    address_block = ip_block(ip)
+    try:
+        with transaction.atomic():
+            target, ballot, inserted, counter = _first_rows(
+                (_VOTE_TARGET, [case_pk, round_pk]),
+                # Counts the vote on the ballot; no row when the round's limit is reached.
+                (_BALLOT_TAKE, [round_pk, voter_id]),
+                # The unique constraint on (voter, case) refuses a second vote for the same
+                # case, however the requests interleave (IntegrityError). The row itself
+                # records the vote (who, when, from where); history starts with its first
+                # change (a void), so nothing else is written here.
+                (
+                    _VOTE_INSERT,
+                    [
+                        round_pk,
+                        case_pk,
+                        voter_id,
+                        ip or None,
+                        address_block,
+                        connection.ops.adapt_datetimefield_value(now),
+                        False,
+                    ],
+                ),
+                (_COUNTER_UPDATE, [case_pk]),
+            )
+            case = None if target is None else _target_from_row(target)
+            _check_target(case, now)
+            if ballot is None:
+                limit = case.round.votes_per_voter
+                raise VoteError(_("您在本轮最多可投 %(limit)s 票，已全部投出。") % {"limit": limit})
+    except IntegrityError:
+        # A duplicate, unless the case was not open to votes at all: say which.
+        _check_target(vote_target(round_pk=round_pk, case_pk=case_pk), now)
+        raise VoteError(_("您已为该案例投过票，每个案例只能投一票。")) from None
+    vote = Vote(
+        pk=inserted[0],
+        round=case.round,
+        case=case,
+        voter_id=voter_id,
+        ip=ip or None,
+        ip_block=address_block,
+        created_at=now,
+    )
+    vote._state.adding = False
+    vote.votes_left = max(case.round.votes_per_voter - ballot[0], 0)
+    vote.count = counter[0]
+    return vote
 
 
 def cast_vote(
@@ -326,64 +404,18 @@ def cast_vote(
     ip: str | None = None,
     now: datetime | None = None,
 ) -> Vote:
-    """Record one vote; raises VoteError when the rules or the database refuse it.
-
-    Pass ``voter`` (a Voter row: its ``verified_at`` is checked) or ``voter_id`` taken from
-    ``session_voter_id`` (verified by construction: only ``remember_voter`` puts it there).
-    The returned Vote carries ``votes_left`` and ``count`` (the case's new counter).
-    """
-    now = now or timezone.now()
-    if not is_vote_open(round, now):
-        raise VoteError(_("本轮网络投票未在进行中。"))
-    if case.round_id != round.pk or case.status != Case.Status.ACCEPTED:
-        raise VoteError(_("该案例不在本轮投票范围内。"))
+    """``record_vote`` for a case and round in hand. Pass ``voter`` (a Voter row: its
+    ``verified_at`` is checked) or ``voter_id`` taken from ``session_voter_id`` (verified by
+    construction: only ``remember_voter`` puts it there)."""
     if voter is not None:
         if voter.verified_at is None:
             raise VoteError(_("请先验证手机号。"))
         voter_id = voter.pk
     if voter_id is None:
         raise VoteError(_("请先验证手机号。"))
-    limit = round.votes_per_voter
-    vote = Vote(
-        round=round,
-        case=case,
-        voter_id=voter_id,
-        ip=ip or None,
-        ip_block=ip_block(ip),
-        created_at=now,
-    )
-    try:
-        with transaction.atomic():
-            # All three at once: the transaction is undone below unless all three agree.
-            ballot, inserted, counter = _first_rows(
-                (_BALLOT_TAKE, [round.pk, voter_id, limit]),
-                # The unique constraint on (voter, case) refuses a second vote for the same
-                # case, however the requests interleave (IntegrityError). The row itself
-                # records the vote (who, when, from where); history starts with its first
-                # change (a void), so nothing else is written here.
-                (
-                    _VOTE_INSERT,
-                    [
-                        round.pk,
-                        case.pk,
-                        voter_id,
-                        vote.ip,
-                        vote.ip_block,
-                        connection.ops.adapt_datetimefield_value(now),
-                        False,
-                    ],
-                ),
-                (_COUNTER_UPDATE, [case.pk]),
-            )
-            if ballot is None:  # the limit is reached: undo the vote and the count
-                raise VoteError(_("您在本轮最多可投 %(limit)s 票，已全部投出。") % {"limit": limit})
-    except IntegrityError:
-        raise VoteError(_("您已为该案例投过票，每个案例只能投一票。")) from None
-    used, vote.pk, count = ballot[0], inserted[0], counter[0]
-    vote._state.adding = False
-    vote.votes_left = max(limit - used, 0)
-    vote.count = count
-    return vote
+    if case.round_id != round.pk:
+        raise VoteError(_("该案例不在本轮投票范围内。"))
+    return record_vote(round_pk=round.pk, case_pk=case.pk, voter_id=voter_id, ip=ip, now=now)
 
 
 def voter_status(round_: Round, voter: Voter | None) -> dict:
