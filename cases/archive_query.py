@@ -105,7 +105,10 @@ def paginate(queryset, number, per_page: int, *, strict: bool = False, one_query
     from django.core.paginator import Paginator
 
     keys_query = queryset.values_list("pk", flat=True)
-    paginator = Paginator(list(keys_query) if one_query else keys_query, per_page)
+    if one_query:
+        with search.index_scans():
+            keys_query = list(keys_query)
+    paginator = Paginator(keys_query, per_page)
     page = paginator.page(number) if strict else paginator.get_page(number)
     keys = list(page.object_list)
     rows = queryset.model.objects.filter(pk__in=keys)

@@ -69,7 +69,15 @@ def parse_upload(*, round: Round, data: bytes) -> Preview:
     except ValidationError as exc:
         preview.errors.append(RowError(1, exc.messages[0]))
         return preview
-    reader = csv.reader(io.StringIO(text))
+    # newline="": the csv module reads line ends itself (a lone \r inside a file otherwise
+    # stops the reader); a malformed file is one error on its line, not an exception.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        preview.errors.append(RowError(reader.line_num, _("CSV 格式有误：%(e)s") % {"e": exc}))
+        return preview
+    reader = iter(rows)
     header = next(reader, None)
     if header is None or [h.strip().lower() for h in header] != HEADER:
         preview.errors.append(
