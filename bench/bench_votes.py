@@ -27,12 +27,14 @@ The load generator (``--clients`` processes of Python threads) runs on the same 
 gunicorn and the database, so absolute figures are a floor; both phases share that handicap.
 The last line is ``RESULT [...]`` for bench/run.py.
 
-Measured 2026-11-25 (``--voters 600 --workers 2,3``, 2 cores shared with other jobs, so
-±30 % between runs): SQLite 294–364 votes/s vs bare 778–938/s (ratio 0.31–0.47); PostgreSQL
-+ Redis 149–247 votes/s vs bare 568–981/s (0.25–0.30); every run exact. Before the lean vote
-path, same harness: SQLite 140–161/s, PostgreSQL 134–140/s (ratio 0.15–0.17). gthread
-(2 workers × 4 threads) was not faster. In process, per vote on PostgreSQL: 7.5 ms, of which
-the two django-ratelimit counters (add + exists + incr each, on Redis) 2.1 ms; bare 1.3 ms.
+Measured 2026-11-25, second session (``--voters 600``, quiet machine but ±30 % between runs
+of the same code): PostgreSQL + Redis 246–370 votes/s vs bare 510–873/s (ratio 0.36–0.59),
+p99 0.35–1.0 s; SQLite 309–541 votes/s vs bare 666–750/s (0.46–0.72); every run exact.
+Before this session: PostgreSQL 149–247 (0.25–0.30), SQLite 294–364 (0.31–0.47); before the
+lean vote path 134–161. gthread (2 × 4 threads) and 4 sync workers were not faster. In
+process (PostgreSQL + Redis), per vote 2.3–2.5 ms against 1.15–1.2 ms bare (was 7.5 vs 1.3):
+the statements are prepared and pipelined (the case, its round, ballot, vote and counter in
+one round trip), both rate limits are one Redis call, and Django's Redis client is reused.
 """
 
 import argparse

@@ -1,0 +1,151 @@
+"""The vote's hot path (reviews.voting.record_vote, reviews.throttle.vote_ratelimit,
+bizenv.cache): what it reads, what it undoes, and how it counts requests."""
+
+import pytest
+from django.conf import settings as dj_settings
+from django.core.cache import caches
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, Round
+from reviews import voting
+from reviews.factories import CaseFactory, RoundFactory, VoterFactory
+from reviews.models import Ballot, Vote
+from reviews.throttle import client_address, hit_limits, split_rate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def round_(db):
+    return RoundFactory(votes_per_voter=1)
+
+
+def test_the_target_carries_the_rounds_window_as_stored(round_):
+    case = CaseFactory(round=round_)
+    target = voting.vote_target(round_pk=round_.pk, case_pk=case.pk)
+    stored = Round.objects.get(pk=round_.pk)
+    assert (target.pk, target.title, target.status) == (case.pk, case.title, case.status)
+    assert target.round.vote_opens == stored.vote_opens
+    assert target.round.vote_closes == stored.vote_closes
+    assert timezone.is_aware(target.round.vote_opens)
+    assert target.round.votes_per_voter == 1
+    assert voting.is_vote_open(target.round)
+
+
+def test_no_target_for_a_case_of_another_round_or_a_bad_id(round_):
+    other = CaseFactory(round=RoundFactory(year=2024))
+    assert voting.vote_target(round_pk=round_.pk, case_pk=other.pk) is None
+    assert voting.vote_target(round_pk=round_.pk, case_pk="x") is None
+
+
+def _written(round_):
+    return (
+        Vote.objects.filter(round=round_).count(),
+        sum(Ballot.objects.filter(round=round_).values_list("used", flat=True)),
+        sum(Case.objects.filter(round=round_).values_list("vote_count", flat=True)),
+    )
+
+
+def test_a_case_of_another_round_writes_nothing(round_):
+    other = CaseFactory(round=RoundFactory(year=2024))
+    voter = VoterFactory()
+    with pytest.raises(voting.VoteTargetMissing):
+        voting.record_vote(round_pk=round_.pk, case_pk=other.pk, voter_id=voter.pk)
+    assert _written(round_) == (0, 0, 0)
+    assert Vote.objects.count() == Ballot.objects.count() == 0
+    assert Case.objects.get(pk=other.pk).vote_count == 0
+
+
+def test_a_vote_over_the_limit_is_undone_whole(round_):
+    first, second = CaseFactory(round=round_), CaseFactory(round=round_)
+    voter = VoterFactory()
+    vote = voting.record_vote(round_pk=round_.pk, case_pk=first.pk, voter_id=voter.pk)
+    assert (vote.votes_left, vote.count, vote.case.title) == (0, 1, first.title)
+    with pytest.raises(voting.VoteError, match="最多可投 1 票"):
+        voting.record_vote(round_pk=round_.pk, case_pk=second.pk, voter_id=voter.pk)
+    # The second vote's row and counter were written in the same round trip, then undone.
+    assert _written(round_) == (1, 1, 1)
+    assert Case.objects.get(pk=second.pk).vote_count == 0
+
+
+def test_a_closed_round_refuses_and_writes_nothing(round_):
+    case = CaseFactory(round=round_)
+    Round.objects.filter(pk=round_.pk).update(status=Round.Status.REVIEW)
+    with pytest.raises(voting.VoteError, match="未在进行中"):
+        voting.record_vote(round_pk=round_.pk, case_pk=case.pk, voter_id=VoterFactory().pk)
+    assert _written(round_) == (0, 0, 0)
+
+
+def test_the_vote_page_answers_404_for_a_case_of_another_round(client, round_):
+    from reviews.voting import SESSION_VOTER_KEY
+
+    other = CaseFactory(round=RoundFactory(year=2024))
+    voter = VoterFactory()
+    session = client.session
+    session[SESSION_VOTER_KEY] = {"id": voter.pk, "at": timezone.now().timestamp()}
+    session.save()
+    response = client.post(reverse("vote:cast", args=[round_.pk, other.pk]))
+    assert response.status_code == 404
+    assert Vote.objects.count() == 0
+
+
+# --- Rate limits in one round trip -----------------------------------------------------------
+
+
+def test_rates_read_as_django_ratelimit_writes_them():
+    assert split_rate("300/m") == (300, 60)
+    assert split_rate("5/10m") == (5, 600)
+    assert split_rate("30/h") == (30, 3600)
+    with pytest.raises(ValueError):
+        split_rate("often")
+
+
+def test_ipv6_addresses_count_per_64_network():
+    request = RequestFactory().post("/", REMOTE_ADDR="2001:db8:1:2:3:4:5:6")
+    assert client_address(request) == "2001:db8:1:2::"
+    assert client_address(RequestFactory().post("/", REMOTE_ADDR="203.0.113.7")) == "203.0.113.7"
+
+
+def test_each_limit_counts_in_its_own_fixed_window(settings):
+    settings.VOTE_RATELIMITS = {"vote_ip": "2/m", "vote_voter": "3/m"}
+    caches[dj_settings.RATELIMIT_USE_CACHE].clear()
+    request = RequestFactory().post("/")
+    now = 1_000_000_020  # 20 s into a minute
+    limits = [("vote_ip", "198.51.100.1"), ("vote_voter", "voter:1")]
+    assert [hit_limits(request, limits, now=now + i) for i in range(3)] == [False, False, True]
+    # Another address is counted apart; the voter's own limit (3) is reached on its 4th.
+    assert hit_limits(request, [("vote_ip", "198.51.100.2"), ("vote_voter", "voter:1")], now=now)
+    other_voter = [("vote_ip", "198.51.100.3"), ("vote_voter", "voter:2")]
+    assert not hit_limits(request, other_voter, now=now)
+    # The next minute starts afresh.
+    assert not hit_limits(request, limits, now=now + 60)
+
+
+@pytest.fixture
+def redis_cache():
+    if not dj_settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL (the scale-out CI job)")
+    cache = caches["default"]
+    cache.delete_many(["hot-path-a", "hot-path-b", "hot-path-missing"])
+    yield cache
+    cache.delete_many(["hot-path-a", "hot-path-b", "hot-path-missing"])
+
+
+def test_redis_incr_is_one_call_that_still_refuses_a_missing_key(redis_cache):
+    with pytest.raises(ValueError):
+        redis_cache.incr("hot-path-missing")
+    assert redis_cache.get("hot-path-missing") is None  # not created by the refused incr
+    redis_cache.set("hot-path-a", 5, 60)
+    assert redis_cache.incr("hot-path-a", 2) == 7
+    assert redis_cache.get("hot-path-a") == 7
+
+
+def test_redis_hit_counts_and_starts_the_timeout_once(redis_cache):
+    assert redis_cache.hit({"hot-path-a": 30, "hot-path-b": 90}) == [1, 1]
+    assert redis_cache.hit({"hot-path-a": 30, "hot-path-b": 90}) == [2, 2]
+    client = redis_cache._cache.get_client(write=True)
+    ttl = client.ttl(redis_cache.make_key("hot-path-b"))
+    assert 0 < ttl <= 90
+    assert redis_cache._cache.get_client() is client  # one client per pool, reused
