@@ -249,6 +249,9 @@ def drop_search_indexes(connection) -> None:
             cursor.execute("DROP INDEX IF EXISTS cases_case_search_trgm")
             cursor.execute("DROP INDEX IF EXISTS cases_case_bigrams_gin")
             cursor.execute("ALTER TABLE cases_case DISABLE TRIGGER cases_case_bigrams_sync")
+            if search.gram_index_available():
+                cursor.execute("DROP INDEX IF EXISTS cases_case_grams_rum")
+                cursor.execute("ALTER TABLE cases_case DISABLE TRIGGER cases_case_grams_sync")
 
 
 def restore_search_indexes(connection) -> None:
@@ -266,6 +269,11 @@ def restore_search_indexes(connection) -> None:
         cursor.execute("ALTER TABLE cases_case ENABLE TRIGGER cases_case_bigrams_sync")
         for sql in [*trigram.PG_FORWARD, search.PG_BIGRAM_FILL, *search.PG_BIGRAM_TABLE]:
             cursor.execute(sql)
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [search.GRAMS_TABLE])
+        if cursor.fetchone()[0]:
+            cursor.execute("ALTER TABLE cases_case ENABLE TRIGGER cases_case_grams_sync")
+            for sql in [search.PG_GRAMS_FILL, *search.PG_GRAMS_INDEXES]:
+                cursor.execute(sql)
 
 
 def percentile(values, q):

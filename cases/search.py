@@ -117,6 +117,83 @@ PG_BIGRAM_FILL = (
 )
 
 
+# --- PostgreSQL: a positional bigram index (RUM) for exact words of any length -----------------
+#
+# pg_trgm is lossy: a word of three characters or more is confirmed by reading each
+# candidate's whole text out of TOAST, about 1 s for a word most of 20,000 cases contain. The
+# RUM index (Debian's postgresql-15-rum) keeps each bigram's positions in the index itself, so
+# "一网通办" is the phrase '一网' <-> '网通' <-> '通办' answered from the index alone, exactly:
+# adjacent bigrams at consecutive positions are the word itself. Positions are the text's
+# character offsets; pairs outside GRAM_CHARS leave a gap, so a phrase never bridges them.
+# tsvector positions stop at 16,383: a longer text is marked incomplete and also matched with
+# LIKE. Without the extension (migration 0009 skips it) search uses the indexes above.
+GRAMS_TABLE = "cases_case_grams"
+GRAM_POSITIONS_FUNCTION = "bizenv_gram_positions"
+MAX_GRAM_POSITION = 16383
+GRAM_CHARS = "0-9a-z\u4e00-\u9fff"  # digits, lower-case Latin, CJK unified ideographs
+GRAM_WORD_RE = re.compile(f"^[{GRAM_CHARS}]{{2,}}$")
+_GRAM_TEXT = (  # a text's eligible bigrams with their positions, as tsvector input
+    "SELECT coalesce(string_agg(quote_literal(g) || ':' || n, ' ')::tsvector, ''::tsvector) "
+    "FROM (SELECT ch || lead(ch) OVER (ORDER BY n) AS g, n "
+    "FROM unnest(string_to_array(coalesce(t, ''), NULL)) WITH ORDINALITY AS u(ch, n)) AS pairs "
+    f"WHERE n <= {MAX_GRAM_POSITION} AND g ~ '^[{GRAM_CHARS}]{{2}}$'"
+)
+PG_GRAMS = [
+    "CREATE EXTENSION IF NOT EXISTS rum",
+    f"CREATE OR REPLACE FUNCTION {GRAM_POSITIONS_FUNCTION}(t text) RETURNS tsvector "
+    f"LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ {_GRAM_TEXT} $$",
+    f"CREATE TABLE IF NOT EXISTS {GRAMS_TABLE} (case_id bigint PRIMARY KEY, "
+    "positions tsvector NOT NULL, complete boolean NOT NULL)",
+    "CREATE OR REPLACE FUNCTION cases_case_grams_sync() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN "
+    f"IF TG_OP = 'DELETE' THEN DELETE FROM {GRAMS_TABLE} WHERE case_id = OLD.id; RETURN OLD; "
+    "END IF; "
+    f"INSERT INTO {GRAMS_TABLE} (case_id, positions, complete) "
+    f"VALUES (NEW.id, {GRAM_POSITIONS_FUNCTION}(NEW.search_text), "
+    f"char_length(coalesce(NEW.search_text, '')) <= {MAX_GRAM_POSITION + 1}) "
+    "ON CONFLICT (case_id) DO UPDATE SET positions = EXCLUDED.positions, "
+    "complete = EXCLUDED.complete; RETURN NEW; END $$",
+    "DROP TRIGGER IF EXISTS cases_case_grams_sync ON cases_case",
+    "CREATE TRIGGER cases_case_grams_sync AFTER INSERT OR DELETE OR UPDATE OF search_text "
+    "ON cases_case FOR EACH ROW EXECUTE FUNCTION cases_case_grams_sync()",
+]
+PG_GRAMS_FILL = (
+    f"INSERT INTO {GRAMS_TABLE} (case_id, positions, complete) "
+    f"SELECT id, {GRAM_POSITIONS_FUNCTION}(search_text), "
+    f"char_length(coalesce(search_text, '')) <= {MAX_GRAM_POSITION + 1} FROM cases_case "
+    "ON CONFLICT (case_id) DO UPDATE SET positions = EXCLUDED.positions, "
+    "complete = EXCLUDED.complete"
+)
+PG_GRAMS_INDEXES = [
+    f"CREATE INDEX IF NOT EXISTS cases_case_grams_rum ON {GRAMS_TABLE} "
+    "USING rum (positions rum_tsvector_ops)",
+    f"CREATE INDEX IF NOT EXISTS cases_case_grams_incomplete ON {GRAMS_TABLE} (case_id) "
+    "WHERE NOT complete",
+]
+
+
+def gram_phrase(word: str) -> str:
+    """The tsquery of a word (lower case, GRAM_WORD_RE): its bigrams, each next to the last."""
+    return " <-> ".join(f"'{word[i : i + 2]}'" for i in range(len(word) - 1))
+
+
+def _in_gram_index(word: str) -> RawSQL:
+    indexed = f"SELECT case_id FROM {GRAMS_TABLE} WHERE positions @@ %s::tsquery"
+    params = [gram_phrase(word)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {GRAMS_TABLE} WHERE NOT complete)")
+        any_incomplete = cursor.fetchone()[0]
+    if any_incomplete:
+        # Only then: the union hides the row count from the planner, which then joins the
+        # matches one by one instead of hashing them (0.14 s instead of 0.07 s for 20,000).
+        indexed += (
+            f" UNION ALL SELECT g.case_id FROM {GRAMS_TABLE} g JOIN cases_case c "
+            "ON c.id = g.case_id WHERE NOT g.complete AND c.search_text LIKE %s"
+        )
+        params.append(_like_pattern(word))
+    return RawSQL(f'"cases_case"."id" IN ({indexed})', params, output_field=BooleanField())
+
+
 def rebuild_bigrams(cursor) -> None:
     """Refill the contentless bigram table from the cases (after a bulk load or a rebuild)."""
     cursor.execute(f"INSERT INTO {BIGRAM_TABLE}({BIGRAM_TABLE}) VALUES ('delete-all')")
@@ -188,6 +265,8 @@ def filter_cases(queryset, query: str):
 
 def _filter_word(queryset, word: str):
     sqlite = connection.vendor == "sqlite"
+    if not sqlite and GRAM_WORD_RE.match(word.lower()) and gram_index_available():
+        return queryset.filter(_in_gram_index(word.lower()))
     if sqlite and len(word) >= MIN_TRIGRAM and fts_available():
         return queryset.filter(_rowid_in(FTS_TABLE, word))
     if len(word) == 2 and word.isalnum():
@@ -235,6 +314,19 @@ def _phrase(word: str) -> str:
 
 
 _fts_cache: dict[str, bool] = {}
+_gram_index_cache: dict[str, bool] = {}
+
+
+def gram_index_available() -> bool:
+    """Whether migration 0009 built the RUM index (PostgreSQL with the rum extension)."""
+    if connection.vendor != "postgresql":
+        return False
+    name = connection.settings_dict["NAME"]
+    if name not in _gram_index_cache:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass('cases_case_grams_rum') IS NOT NULL")
+            _gram_index_cache[name] = cursor.fetchone()[0]
+    return _gram_index_cache[name]
 
 
 def fts_available(table: str = FTS_TABLE) -> bool:

@@ -6,7 +6,7 @@ set -euo pipefail
 declare -A GROUPS_=(
   [base]="fonts-wqy-microhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
   [browser]="chromium fonts-wqy-microhei"
-  [servers]="postgresql postgresql-contrib redis-server"
+  [servers]="postgresql postgresql-contrib postgresql-15-rum redis-server"
 )
 wanted=()
 for group in "${@:-base}"; do
