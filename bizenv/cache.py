@@ -7,7 +7,6 @@
   between them comes back without a timeout). django-ratelimit calls it twice per vote. Here it
   is one Lua script: one round trip, atomic, still ``ValueError`` for a missing key as the cache
   API requires.
-
 - ``hit``: counts a request against several rate-limit counters in one round trip
   (``reviews.throttle.vote_ratelimit``: the vote's two limits).
 

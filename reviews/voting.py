@@ -3,7 +3,8 @@
 Plain functions with keyword-only arguments, called by the views, the demo, the benchmark
 and the tests. Correctness under concurrency comes from the database, never from a read
 followed by a write in Python: the unique constraint on Vote(voter, case), a conditional
-UPDATE on the Ballot row, and ``F()`` increments, all inside one ``transaction.atomic()``.
+upsert of the Ballot row, and in-place counter increments, all inside one
+``transaction.atomic()`` (``record_vote``).
 """
 
 import functools
@@ -13,6 +14,7 @@ import ipaddress
 import re
 import secrets
 from collections import Counter, defaultdict
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -274,13 +276,13 @@ def _first_rows(*statements) -> list:
             with psycopg.Cursor(raw) as cursor:
                 cursor.execute(_sql(statements[0][0]), statements[0][1], prepare=True)
                 return [cursor.fetchone()]
-        with raw.pipeline():
-            cursors = []
+        with raw.pipeline(), ExitStack() as cursors:
+            sent = []
             for template, params in statements:
-                cursor = psycopg.Cursor(raw)
+                cursor = cursors.enter_context(psycopg.Cursor(raw))
                 cursor.execute(_sql(template), params, prepare=True)
-                cursors.append(cursor)
-            return [cursor.fetchone() for cursor in cursors]
+                sent.append(cursor)
+            return [cursor.fetchone() for cursor in sent]
 
 
 def _from_db_datetime(value):

@@ -127,7 +127,7 @@ def _wants_json(request) -> bool:
 @require_POST
 @vote_ratelimit
 def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
-    """Cast one vote. The rules live in ``voting.cast_vote``; this view only translates.
+    """Cast one vote. The rules live in ``voting.record_vote``; this view only translates.
 
     Without JavaScript: a form post, answered with a message and a redirect. With it, the
     page posts with ``Accept: application/json`` and gets ``{"ok", "message", "votes_left",
@@ -140,14 +140,17 @@ def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
                 {"ok": False, "message": _("操作过于频繁，请稍后再试。")}, status=429
             )
         return limited_response(request)
+
+    def next_url():  # only where a page answers: the JSON answer needs no URL
+        return _next_url(request, reverse("vote:round", args=[round_pk]))
+
     voter_id = voting.session_voter_id(request.session)
     if voter_id is None:
         target = voting.vote_target(round_pk=round_pk, case_pk=pk)
         if target is None:
             raise Http404
-        next_url = _next_url(request, reverse("vote:round", args=[round_pk]))
         text = _("请先验证手机号，再投票。")
-        login_url = reverse("vote:phone") + "?next=" + next_url
+        login_url = reverse("vote:phone") + "?next=" + next_url()
         if as_json:
             return JsonResponse({"ok": False, "message": text, "redirect": login_url}, status=403)
         messages.info(request, text)
@@ -163,7 +166,7 @@ def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
         if as_json:
             return JsonResponse({"ok": False, "message": str(exc)}, status=409)
         messages.warning(request, str(exc))
-        return redirect(_next_url(request, reverse("vote:round", args=[round_pk])))
+        return redirect(next_url())
     case, round_ = vote.case, vote.case.round
     left = vote.votes_left
     if left:
@@ -175,7 +178,7 @@ def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
         count = vote.count if round_.show_vote_counts else None
         return JsonResponse({"ok": True, "message": text, "votes_left": left, "count": count})
     messages.success(request, text)
-    return redirect(_next_url(request, reverse("vote:round", args=[round_pk])))
+    return redirect(next_url())
 
 
 @require_POST
