@@ -4,7 +4,7 @@
 
 On loopback only, with bounded request loops:
 1. Its own database `bizenv_fault` on the local PostgreSQL (created and dropped), Redis db 6,
-   a round in voting with 20 accepted cases and N verified voters (server-side sessions).
+   a round in voting with 20 accepted cases and N verified voters (signed voter cookies).
 2. gunicorn (3 sync workers) serving the project; client threads cast every voter's 3 votes
    through the page's JSON endpoint (Accept: application/json).
 3. Shortly after the load starts, `pg_ctlcluster … restart -m fast` (needs root, as CI is).
@@ -78,7 +78,7 @@ def setup(voters):
     from bench_votes import setup as vote_world
 
     world = vote_world(voters)
-    world["sessions"] = dict(zip(world["sessions"], world["voters"], strict=True))
+    world["cookies"] = dict(zip(world["cookies"], world["voters"], strict=True))
     return world
 
 
@@ -128,9 +128,9 @@ def cast_all(port, jobs, conns, data):
                 job = next(it, None)
             if job is None:
                 break
-            session, case = job
+            voter_cookie, case = job
             headers = {
-                "Cookie": f"{data['cookie']}={session}; csrftoken={csrf}",
+                "Cookie": f"{data['cookie']}={voter_cookie}; csrftoken={csrf}",
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Accept": "application/json",
                 "X-CSRFToken": csrf,
@@ -151,7 +151,7 @@ def cast_all(port, jobs, conns, data):
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 ok, status = False, 0
             with lock:
-                results.append((data["sessions"][session], case, status, ok))
+                results.append((data["cookies"][voter_cookie], case, status, ok))
             time.sleep(0.002)  # a steady stream across the restart, not a burst before it
         conn.close()
 
@@ -199,9 +199,7 @@ def main():
                     break
             time.sleep(0.1)
         rng = random.Random(20261125)
-        jobs = [
-            (s, c) for s in data["sessions"] for c in rng.sample(data["cases"], VOTES_PER_VOTER)
-        ]
+        jobs = [(s, c) for s in data["cookies"] for c in rng.sample(data["cases"], VOTES_PER_VOTER)]
         rng.shuffle(jobs)
         threads, results = cast_all(port, jobs, args.conns, data)
         while len(results) < len(jobs) // 4:

@@ -64,6 +64,7 @@ GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 CASES = 20
 VOTES_PER_VOTER = 3
 DUPLICATE_SHARE = 0.10
+WARMUP_VOTERS = 200
 
 SETTINGS = """
 from bizenv.settings import *  # noqa: F401,F403
@@ -158,17 +159,13 @@ def setup(voters):
     import django
 
     django.setup()
-    from importlib import import_module
-
-    from django.conf import settings
     from django.core.management import call_command
     from django.utils import timezone
 
     from cases.models import Case, District, Round
     from reviews.models import Voter
-    from reviews.voting import SESSION_VOTER_KEY
+    from reviews.voting import VOTER_COOKIE, voter_cookie
 
-    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806
     call_command("migrate", verbosity=0, interactive=False)
     now = timezone.now()
     round_ = Round.objects.create(
@@ -190,19 +187,16 @@ def setup(voters):
         for i in range(CASES)
     ]
     Voter.objects.bulk_create([Voter(phone=f"13{i:09d}", verified_at=now) for i in range(voters)])
-    sessions, voter_ids = [], []
-    for voter in Voter.objects.filter(phone__startswith="13").order_by("pk"):
-        store = SessionStore()
-        store[SESSION_VOTER_KEY] = {"id": voter.pk, "at": now.timestamp() + 3600}
-        store.create()
-        sessions.append(store.session_key)
-        voter_ids.append(voter.pk)
+    voter_ids = list(
+        Voter.objects.filter(phone__startswith="13").order_by("pk").values_list("pk", flat=True)
+    )
     return {
         "round": round_.pk,
         "cases": cases,
-        "sessions": sessions,
-        "voters": voter_ids,  # voters[i] holds sessions[i]
-        "cookie": settings.SESSION_COOKIE_NAME,
+        # What the verify view sets once the phone is proven: voters[i] holds cookies[i].
+        "cookies": [voter_cookie(pk) for pk in voter_ids],
+        "voters": voter_ids,
+        "cookie": VOTER_COOKIE,
     }
 
 
@@ -283,7 +277,8 @@ def _client(port, jobs, conns, go, out):
 
 
 def run_phase(port, jobs, conns, clients):
-    """jobs: list of (path, body, headers), split over ``clients`` processes of threads."""
+    """jobs: list of (path, body, headers), split over ``clients`` processes of threads.
+    Returns (seconds, latencies, statuses) of the load itself, start-up not counted."""
     ctx = multiprocessing.get_context("fork")
     go, out = ctx.Event(), ctx.Queue()
     per = max(conns // clients, 1)
@@ -304,7 +299,14 @@ def run_phase(port, jobs, conns, clients):
     wall = time.perf_counter() - start
     for p in procs:
         p.join(timeout=30)
-    latencies.sort()
+    return wall, latencies, statuses
+
+
+def summary(runs):
+    """One figure for several runs of a phase: requests over the seconds of load."""
+    wall = sum(run[0] for run in runs)
+    latencies = sorted(x for run in runs for x in run[1])
+    statuses = [x for run in runs for x in run[2]]
     return {
         "requests": len(latencies),
         "seconds": round(wall, 2),
@@ -315,25 +317,44 @@ def run_phase(port, jobs, conns, clients):
     }
 
 
-def vote_jobs(data, rng):
+def bare_like(jobs):
+    """The same requests (headers, cookies, body) sent to the bare view: the two phases
+    differ by what the view does, not by what the client sends."""
+    return [("/bench/insert/", body, headers) for _path, body, headers in jobs]
+
+
+def alternate(port, jobs, args):
+    """The votes and as many bare inserts in ``args.rounds`` turns each, vote then bare: this
+    machine's speed drifts by a third within a minute, and both phases should see the same
+    drift. Returns the two summaries."""
+    votes, bares = [], []
+    for turn in range(args.rounds):
+        chunk = jobs[turn :: args.rounds]
+        votes.append(run_phase(port, chunk, args.conns, args.clients))
+        bare_jobs = bare_like(chunk)
+        bares.append(run_phase(port, bare_jobs, args.conns, args.clients))
+    return summary(votes), summary(bares)
+
+
+def vote_jobs(data, rng, per_voter=VOTES_PER_VOTER, duplicates=DUPLICATE_SHARE):
     csrf = secrets.token_hex(16)  # 32 characters: an unmasked CSRF secret
     jobs, pairs = [], set()
-    for session in data["sessions"]:
+    for voter in data["cookies"]:
         headers = {
-            "Cookie": f"{data['cookie']}={session}; csrftoken={csrf}",
+            "Cookie": f"{data['cookie']}={voter}; csrftoken={csrf}",
             "Content-Type": "application/x-www-form-urlencoded",
             # What the vote page's script (static/js/vote.js) sends.
             "Accept": "application/json",
         }
-        for case in rng.sample(data["cases"], VOTES_PER_VOTER):
+        for case in rng.sample(data["cases"], per_voter):
             job = (
                 f"/vote/{data['round']}/cases/{case}/vote/",
                 f"csrfmiddlewaretoken={csrf}",
                 headers,
             )
             jobs.append(job)
-            pairs.add((session, case))
-            if rng.random() < DUPLICATE_SHARE:
+            pairs.add((voter, case))
+            if rng.random() < duplicates:
                 jobs.append(job)  # a double click: must be refused
     rng.shuffle(jobs)
     return jobs, len(pairs)
@@ -356,7 +377,7 @@ def bench_one(db, args, workers):
         if db == "postgres":
             fresh_postgres()
             flush_redis()
-        data = in_django(tmp, db, "--setup", str(args.voters))
+        data = in_django(tmp, db, "--setup", str(args.voters + WARMUP_VOTERS))
         port = free_port()
         command = gunicorn_command(port, workers, args.worker_class, args.threads)
         server = subprocess.Popen(
@@ -364,17 +385,24 @@ def bench_one(db, args, workers):
         )
         wait_for(port)
         rng = random.Random(20261125)
+        # Warm-up, not measured: every worker's first requests load translations, templates,
+        # prepared statements and scripts. Its own voters, one vote each, counted below.
+        warm_data = {**data, "cookies": data["cookies"][args.voters :]}
+        data["cookies"] = data["cookies"][: args.voters]
+        warm_jobs, warm_expected = vote_jobs(warm_data, rng, per_voter=1, duplicates=0)
+        warm = summary([run_phase(port, warm_jobs, args.conns, args.clients)])
+        run_phase(port, bare_like(warm_jobs), args.conns, args.clients)
         jobs, expected = vote_jobs(data, rng)
-        vote = run_phase(port, jobs, args.conns, args.clients)
-        bare = run_phase(port, [("/bench/insert/", "", {})] * len(jobs), args.conns, args.clients)
+        vote, bare = alternate(port, jobs, args)
         counts = in_django(tmp, db, "--verify")
-        accepted = vote["statuses"].get("200", 0)
+        # Warm-up and measured votes together: every accepted answer is one row, one count.
+        accepted = vote["statuses"].get("200", 0) + warm["statuses"].get("200", 0)
         exact = (
             counts["votes"]
             == counts["distinct"]
             == counts["counters"]
             == counts["ballots"]
-            == expected
+            == expected + warm_expected
             == accepted
         )
         refused_ok = vote["statuses"].get("409", 0) == len(jobs) - expected
@@ -384,13 +412,15 @@ def bench_one(db, args, workers):
             "conns": args.conns,
             "clients": args.clients,
             "workers": workers,
+            "rounds": args.rounds,
             "worker_class": args.worker_class,
             "gunicorn": " ".join(command[1:]).replace(str(port), "PORT"),
             "vote": vote,
             "bare_insert": bare,
             "ratio": round(vote["per_second"] / bare["per_second"], 2),
-            "accepted_expected": expected,
+            "accepted_expected": expected + warm_expected,
             "accepted_responses": accepted,
+            "warmup_requests": len(warm_jobs),
             "counts": counts,
             "exact": exact and refused_ok,
             "duplicates_sent": len(jobs) - expected,
@@ -414,6 +444,7 @@ def main():
     parser.add_argument("--workers", default="3", help="gunicorn workers; 2,3,4 tries each")
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4, help="per worker, gthread only")
+    parser.add_argument("--rounds", type=int, default=4, help="turns of vote and bare phases")
     args = parser.parse_args()
 
     reports = []

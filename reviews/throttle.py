@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.shortcuts import render
 
-from .voting import SESSION_VOTER_KEY, VoteError, normalise_phone
+from .voting import VoteError, normalise_phone, request_voter_id
 
 # Carrier-grade NAT puts many phones behind one address, so the per-address limits are
 # generous; the per-phone ones are tight.
@@ -47,8 +47,10 @@ def phone_key(group, request):
 
 
 def voter_key(group, request):
-    data = request.session.get(SESSION_VOTER_KEY) or {}
-    return f"voter:{data.get('id', '')}" if data else "ip:" + request.META.get("REMOTE_ADDR", "")
+    voter_id = request_voter_id(request)
+    if voter_id is None:
+        return "ip:" + request.META.get("REMOTE_ADDR", "")
+    return f"voter:{voter_id}"
 
 
 def limited_response(request):

@@ -14,14 +14,15 @@ import ipaddress
 import re
 import secrets
 from collections import Counter, defaultdict
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -38,9 +39,8 @@ CODE_LENGTH = 6
 CODE_MAX_ATTEMPTS = 5
 # A new code for the same phone no sooner than this: each code is a chance to guess.
 CODE_RESEND_INTERVAL = timedelta(seconds=60)
-# How long a verified phone stays verified in the browser's session.
-VOTER_SESSION_TTL = timedelta(hours=2)
-SESSION_VOTER_KEY = "reviews_voter"
+# How long a verified phone stays verified in the browser (closing it ends it sooner).
+VOTER_TTL = timedelta(hours=2)
 
 # A burst: at least BURST_THRESHOLD valid votes from one address block (/24 or /48) within
 # BURST_WINDOW. Offices and campuses share a block, so a burst is a flag for a person to
@@ -130,42 +130,68 @@ def verify_code(*, phone: str, code: str, now: datetime | None = None) -> Voter:
     return voter
 
 
-def remember_voter(session, voter: Voter, now: datetime | None = None) -> None:
-    now = now or timezone.now()
-    session.cycle_key()  # a new session id once the phone is proven
-    session[SESSION_VOTER_KEY] = {"id": voter.pk, "at": now.timestamp()}
+# The verified voter is a signed cookie, not a session entry: the vote, the hottest request
+# of the site, then checks an HMAC in process instead of loading a session from the cache or
+# the database (bench/bench_votes.py). Signed with SECRET_KEY and its own salt, so it cannot be
+# forged or taken from another signed value; the signature's timestamp bounds it to
+# VOTER_TTL; it lives until the browser closes, like the session. Only ``remember_voter``
+# writes it, right after ``verify_code`` proved the phone, so the vote path trusts it and
+# does not fetch the Voter row.
+VOTER_COOKIE = "voter"
+VOTER_COOKIE_SALT = "reviews.voting.voter"
 
 
-def session_voter_id(session, now: datetime | None = None) -> int | None:
-    """The verified voter's id kept in the session by ``remember_voter``, while fresh.
-
-    Only ``remember_voter`` writes this key, right after ``verify_code`` proved the phone, so
-    the vote path trusts it and does not fetch the Voter row (one query less per vote).
-    """
-    data = session.get(SESSION_VOTER_KEY)
-    if not data:
-        return None
-    now = now or timezone.now()
-    if now.timestamp() - data.get("at", 0) > VOTER_SESSION_TTL.total_seconds():
-        session.pop(SESSION_VOTER_KEY, None)
-        return None
-    return data.get("id")
+def voter_cookie(voter_id: int) -> str:
+    """The signed cookie value that names a verified voter."""
+    return signing.get_cookie_signer(salt=VOTER_COOKIE + VOTER_COOKIE_SALT).sign(str(voter_id))
 
 
-def session_voter(session, now: datetime | None = None) -> Voter | None:
-    voter_id = session_voter_id(session, now)
+def remember_voter(response, voter: Voter) -> None:
+    response.set_cookie(
+        VOTER_COOKIE,
+        voter_cookie(voter.pk),
+        path=reverse("vote:index"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def forget_voter(response) -> None:
+    response.delete_cookie(VOTER_COOKIE, path=reverse("vote:index"), samesite="Lax")
+
+
+def request_voter_id(request) -> int | None:
+    """The verified voter's id from the request's cookie, while fresh (read once per request:
+    the rate limit and the view both ask)."""
+    try:
+        return request._voter_id
+    except AttributeError:
+        pass
+    value = request.get_signed_cookie(
+        VOTER_COOKIE,
+        default=None,
+        salt=VOTER_COOKIE_SALT,
+        max_age=VOTER_TTL.total_seconds(),
+    )
+    try:
+        request._voter_id = int(value) if value is not None else None
+    except ValueError:
+        request._voter_id = None
+    return request._voter_id
+
+
+def request_voter(request) -> Voter | None:
+    voter_id = request_voter_id(request)
     if voter_id is None:
         return None
     return Voter.objects.filter(pk=voter_id).first()
 
 
-def forget_voter(session) -> None:
-    session.pop(SESSION_VOTER_KEY, None)
-
-
 # --- Casting votes ---------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65536)  # on every vote; the same addresses come back
 def ip_block(ip: str | None) -> str:
     """The /24 (IPv4) or /48 (IPv6) block of an address, as text; '' when unknown."""
     if not ip:
@@ -234,6 +260,43 @@ _VOTE_TARGET = (
     "ON {round}.id = {case}.round_id WHERE {case}.id = %s AND {case}.round_id = %s"
 )
 
+# PostgreSQL: the whole vote as one statement, run in autocommit (its own transaction), so
+# the vote costs one round trip and no BEGIN or COMMIT of its own. The writes are gated in
+# SQL on the same rules ``_check_target`` words for the voter (accepted case, round in
+# 'voting', inside its window: ``is_vote_open``; tests hold both to the same answers): a
+# statement cannot be undone after the fact. A closed target writes nothing; a ballot at its
+# limit returns no row, so no vote and no count; a second vote for a case fails the unique
+# constraint and takes the whole statement back. Data-modifying CTEs run once and to the
+# end whether or not the outer SELECT reads them; the LEFT JOIN returns a row even when
+# there is no such case.
+_VOTE_STATEMENT = """
+WITH target AS (
+    SELECT {case_columns}, {round_columns},
+        ({case}.status = %(accepted)s AND {round}.status = %(voting)s
+         AND ({round}.vote_opens IS NULL OR {round}.vote_opens <= %(now)s)
+         AND ({round}.vote_closes IS NULL OR %(now)s < {round}.vote_closes)) AS open
+    FROM {case} INNER JOIN {round} ON {round}.id = {case}.round_id
+    WHERE {case}.id = %(case)s AND {case}.round_id = %(round)s
+), ballot AS (
+    INSERT INTO {ballot} AS taken (round_id, voter_id, used)
+    SELECT %(round)s, %(voter)s, 1 FROM target WHERE open
+    ON CONFLICT (round_id, voter_id) DO UPDATE SET used = taken.used + 1
+    WHERE taken.used < (SELECT votes_per_voter FROM target)
+    RETURNING used
+), inserted AS (
+    INSERT INTO {vote} (round_id, case_id, voter_id, ip, ip_block, created_at, voided,
+        void_reason)
+    SELECT %(round)s, %(case)s, %(voter)s, %(ip)s, %(ip_block)s, %(now)s, false, ''
+    FROM ballot RETURNING id
+), counter AS (
+    UPDATE {case} SET vote_count = vote_count + 1
+    WHERE id = %(case)s AND EXISTS (SELECT 1 FROM inserted) RETURNING vote_count
+)
+SELECT target.*, (SELECT used FROM ballot), (SELECT id FROM inserted),
+    (SELECT vote_count FROM counter)
+FROM (SELECT 1) AS one LEFT JOIN target ON true
+"""
+
 
 @functools.cache
 def _sql_for(template: str, vendor: str) -> str:
@@ -254,12 +317,13 @@ def _sql(template: str) -> str:
 
 
 def _first_rows(*statements) -> list:
-    """Run ``(template, params)`` statements in order, in the current transaction; the first
-    row (or None) of each. A database error raises Django's exception, as a cursor would.
+    """Run ``(template, params)`` statements in order, in the current transaction (or in
+    autocommit, each its own); the first row (or None) of each. A database error raises
+    Django's exception, as a cursor would.
 
-    PostgreSQL: prepared on the server (planned once per connection, not once per vote) and
-    pipelined (all statements in one round trip); half the time of a vote went to planning
-    and waiting. SQLite runs in-process and keeps its own statement cache."""
+    PostgreSQL: prepared on the server, so planned once per connection and not once per vote
+    (Django leaves psycopg's prepared statements off; settings allow them). SQLite runs
+    in-process and keeps its own statement cache."""
     if connection.vendor != "postgresql":
         rows = []
         with connection.cursor() as cursor:
@@ -267,22 +331,31 @@ def _first_rows(*statements) -> list:
                 cursor.execute(_sql(template), params)
                 rows.append(cursor.fetchone())
         return rows
+    connection.ensure_connection()
+    try:
+        return _run_prepared(statements)
+    except OperationalError:
+        # No health check (SELECT 1) before the vote, as Django's cursors make with
+        # CONN_HEALTH_CHECKS: the statement is the check. A connection that broke since the
+        # last request (a database restart) is replaced and the statements sent again, outside
+        # a transaction only. Had the first attempt committed before the break, the second is
+        # refused by the unique constraint: the vote still counts once (bench_fault_vote_restart).
+        if connection.in_atomic_block or not getattr(connection.connection, "broken", False):
+            raise
+        connection.close()
+        connection.ensure_connection()
+        return _run_prepared(statements)
+
+
+def _run_prepared(statements) -> list:
     import psycopg
 
-    connection.ensure_connection()
-    raw = connection.connection
-    with connection.wrap_database_errors:
-        if len(statements) == 1:
-            with psycopg.Cursor(raw) as cursor:
-                cursor.execute(_sql(statements[0][0]), statements[0][1], prepare=True)
-                return [cursor.fetchone()]
-        with raw.pipeline(), ExitStack() as cursors:
-            sent = []
-            for template, params in statements:
-                cursor = cursors.enter_context(psycopg.Cursor(raw))
-                cursor.execute(_sql(template), params, prepare=True)
-                sent.append(cursor)
-            return [cursor.fetchone() for cursor in sent]
+    rows = []
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        for template, params in statements:
+            cursor.execute(_sql(template), params, prepare=True)
+            rows.append(cursor.fetchone())
+    return rows
 
 
 def _from_db_datetime(value):
@@ -338,10 +411,12 @@ def record_vote(
     """Record one vote of a verified voter; raises VoteError when the rules or the database
     refuse it (VoteTargetMissing when the case is not in that round).
 
-    One round trip on PostgreSQL: the case and its round are read in the same transaction as
-    the three writes (ballot, vote, counter) and the rules are checked on what was read; the
-    transaction is undone unless all of them agree. The returned Vote carries ``case`` (with
-    ``case.round``), ``votes_left`` and ``count`` (the case's new counter).
+    The case and its round are read with the three writes (ballot, vote, counter), and the
+    writes stand only when all of them agree with the rules. PostgreSQL: one statement, one
+    round trip (``_VOTE_STATEMENT``). SQLite: the same four steps in one transaction, which
+    is undone when the rules refuse (SQLite is in-process: no round trips to save). The
+    returned Vote carries ``case`` (with ``case.round``), ``votes_left`` and ``count`` (the
+    case's new counter).
     """
     now = now or timezone.now()
     try:
@@ -349,41 +424,22 @@ def record_vote(
     except (TypeError, ValueError):
         raise VoteTargetMissing(_("该案例不在本轮投票范围内。")) from None
     address_block = ip_block(ip)
+    record = _record_in_one_statement if connection.vendor == "postgresql" else _record_in_steps
     try:
-        with transaction.atomic():
-            target, ballot, inserted, counter = _first_rows(
-                (_VOTE_TARGET, [case_pk, round_pk]),
-                # Counts the vote on the ballot; no row when the round's limit is reached.
-                (_BALLOT_TAKE, [round_pk, voter_id]),
-                # The unique constraint on (voter, case) refuses a second vote for the same
-                # case, however the requests interleave (IntegrityError). The row itself
-                # records the vote (who, when, from where); history starts with its first
-                # change (a void), so nothing else is written here.
-                (
-                    _VOTE_INSERT,
-                    [
-                        round_pk,
-                        case_pk,
-                        voter_id,
-                        ip or None,
-                        address_block,
-                        connection.ops.adapt_datetimefield_value(now),
-                        False,
-                    ],
-                ),
-                (_COUNTER_UPDATE, [case_pk]),
-            )
-            case = None if target is None else _target_from_row(target)
-            _check_target(case, now)
-            if ballot is None:
-                limit = case.round.votes_per_voter
-                raise VoteError(_("您在本轮最多可投 %(limit)s 票，已全部投出。") % {"limit": limit})
+        case, used, vote_id, count = record(
+            round_pk=round_pk,
+            case_pk=case_pk,
+            voter_id=voter_id,
+            ip=ip or None,
+            address_block=address_block,
+            now=now,
+        )
     except IntegrityError:
         # A duplicate, unless the case was not open to votes at all: say which.
         _check_target(vote_target(round_pk=round_pk, case_pk=case_pk), now)
         raise VoteError(_("您已为该案例投过票，每个案例只能投一票。")) from None
     vote = Vote(
-        pk=inserted[0],
+        pk=vote_id,
         round=case.round,
         case=case,
         voter_id=voter_id,
@@ -392,9 +448,72 @@ def record_vote(
         created_at=now,
     )
     vote._state.adding = False
-    vote.votes_left = max(case.round.votes_per_voter - ballot[0], 0)
-    vote.count = counter[0]
+    vote.votes_left = max(case.round.votes_per_voter - used, 0)
+    vote.count = count
     return vote
+
+
+def _limit_reached(case: Case) -> VoteError:
+    limit = case.round.votes_per_voter
+    return VoteError(_("您在本轮最多可投 %(limit)s 票，已全部投出。") % {"limit": limit})
+
+
+def _record_in_one_statement(*, round_pk, case_pk, voter_id, ip, address_block, now):
+    params = {
+        "round": round_pk,
+        "case": case_pk,
+        "voter": voter_id,
+        "ip": ip,
+        "ip_block": address_block,
+        "now": now,
+        "accepted": Case.Status.ACCEPTED.value,
+        "voting": Round.Status.VOTING.value,
+    }
+    if connection.in_atomic_block:
+        # Inside a caller's transaction (tests, scripts): a savepoint, so that a refused
+        # duplicate does not break the caller's transaction.
+        with transaction.atomic():
+            (row,) = _first_rows((_VOTE_STATEMENT, params))
+    else:
+        (row,) = _first_rows((_VOTE_STATEMENT, params))
+    *target, is_open, used, vote_id, count = row
+    case = None if target[0] is None else _target_from_row(target)
+    if vote_id is None:  # nothing was written: say why
+        _check_target(case, now)
+        if not is_open:  # the SQL gate and _check_target agree (tested); never a wrong word
+            raise VoteError(_("本轮网络投票未在进行中。"))
+        raise _limit_reached(case)
+    return case, used, vote_id, count
+
+
+def _record_in_steps(*, round_pk, case_pk, voter_id, ip, address_block, now):
+    with transaction.atomic():
+        target, ballot, inserted, counter = _first_rows(
+            (_VOTE_TARGET, [case_pk, round_pk]),
+            # Counts the vote on the ballot; no row when the round's limit is reached.
+            (_BALLOT_TAKE, [round_pk, voter_id]),
+            # The unique constraint on (voter, case) refuses a second vote for the same case,
+            # however the requests interleave (IntegrityError). The row itself records the
+            # vote (who, when, from where); history starts with its first change (a void).
+            (
+                _VOTE_INSERT,
+                [
+                    round_pk,
+                    case_pk,
+                    voter_id,
+                    ip,
+                    address_block,
+                    connection.ops.adapt_datetimefield_value(now),
+                    False,
+                ],
+            ),
+            (_COUNTER_UPDATE, [case_pk]),
+        )
+        case = None if target is None else _target_from_row(target)
+        _check_target(case, now)  # raising undoes the writes
+        if ballot is None:
+            raise _limit_reached(case)
+    return case, ballot[0], inserted[0], counter[0]
 
 
 def cast_vote(
@@ -407,7 +526,7 @@ def cast_vote(
     now: datetime | None = None,
 ) -> Vote:
     """``record_vote`` for a case and round in hand. Pass ``voter`` (a Voter row: its
-    ``verified_at`` is checked) or ``voter_id`` taken from ``session_voter_id`` (verified by
+    ``verified_at`` is checked) or ``voter_id`` taken from ``request_voter_id`` (verified by
     construction: only ``remember_voter`` puts it there)."""
     if voter is not None:
         if voter.verified_at is None:

@@ -16,8 +16,8 @@ Entries that change data name a ``state`` (a snapshot read from the database) an
 whose request ``changes`` it; for every other role the snapshot after the request must equal
 the one before: a refused POST changes nothing.
 
-Roles: anonymous; voter (no account: a phone verified for the public vote, kept in the session
-under ``reviews.voting.SESSION_VOTER_KEY`` exactly as the verify view keeps it); officer_a
+Roles: anonymous; voter (no account: a phone verified for the public vote, the signed cookie
+``reviews.voting.VOTER_COOKIE`` exactly as the verify view sets it); officer_a
 (嘉定区) and officer_b (浦东新区); expert (assigned to the shortlisted cases); recused_expert
 (assigned to the same cases, declared 回避 on the case of district A); staff (the commission).
 """
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -874,11 +875,8 @@ def world(shared_world, db):
 
 def sign_in(client, world, role):
     if role == "voter":
-        # What the verify view does once the code matches (reviews.views.public.verify).
-        session = client.session
-        voting.remember_voter(session, world.voter)
-        session.save()
-        client.cookies["sessionid"] = session.session_key
+        # What the verify view sets once the code matches (reviews.views.public.verify).
+        client.cookies[voting.VOTER_COOKIE] = voting.voter_cookie(world.voter.pk)
     elif role != "anonymous":
         client.force_login(world.users[role])
     return client
@@ -1008,8 +1006,13 @@ def test_the_verified_voter_is_the_session_the_verify_view_leaves(client, world,
     code = sender.last_code(phone)
     response = client.post(reverse("vote:verify"), {"code": code})
     assert response.status_code == 302
-    # The same key, the same shape as sign_in(…, "voter") writes.
-    assert client.session[voting.SESSION_VOTER_KEY]["id"] == world.voter.pk
+    # The same cookie as sign_in(…, "voter") sets, limited to the vote pages, not for scripts.
+    cookie = response.cookies[voting.VOTER_COOKIE]
+    assert cookie.value == client.cookies[voting.VOTER_COOKIE].value
+    assert signing.get_cookie_signer(salt=voting.VOTER_COOKIE + voting.VOTER_COOKIE_SALT).unsign(
+        cookie.value
+    ) == str(world.voter.pk)
+    assert (cookie["path"], cookie["httponly"], cookie["samesite"]) == ("/vote/", True, "Lax")
     cast = reverse("vote:cast", args=[world.voting_round.pk, world.vote_a.pk])
     assert client.post(cast).url == reverse("vote:round", args=[world.voting_round.pk])
     assert Vote.objects.filter(case=world.vote_a, voter=world.voter).count() == 1

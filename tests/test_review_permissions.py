@@ -10,7 +10,7 @@ from django.urls import reverse
 from reviews import review
 from reviews.factories import VoterFactory, review_round
 from reviews.models import Assignment
-from reviews.voting import remember_voter
+from reviews.voting import VOTER_COOKIE, voter_cookie
 
 LOGIN = "login"
 ROLES = ["anonymous", "voter", "officer", "expert", "recused_expert", "staff"]
@@ -78,10 +78,7 @@ def world(db, officer_a, expert, expert_b, staff):
 
 def _client_for(client, role, users):
     if role == "voter":
-        session = client.session
-        remember_voter(session, VoterFactory())
-        session.save()
-        client.cookies["sessionid"] = session.session_key
+        client.cookies[VOTER_COOKIE] = voter_cookie(VoterFactory().pk)
     elif role in users:
         client.force_login(users[role])
     return client

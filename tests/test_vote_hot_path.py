@@ -1,8 +1,12 @@
 """The vote's hot path (reviews.voting.record_vote, reviews.throttle.vote_ratelimit,
 bizenv.cache): what it reads, what it undoes, and how it counts requests."""
 
+import datetime
+from types import SimpleNamespace
+
 import pytest
 from django.conf import settings as dj_settings
+from django.core import signing
 from django.core.cache import caches
 from django.test import RequestFactory
 from django.urls import reverse
@@ -79,16 +83,86 @@ def test_a_closed_round_refuses_and_writes_nothing(round_):
 
 
 def test_the_vote_page_answers_404_for_a_case_of_another_round(client, round_):
-    from reviews.voting import SESSION_VOTER_KEY
-
     other = CaseFactory(round=RoundFactory(year=2024))
-    voter = VoterFactory()
-    session = client.session
-    session[SESSION_VOTER_KEY] = {"id": voter.pk, "at": timezone.now().timestamp()}
-    session.save()
+    client.cookies[voting.VOTER_COOKIE] = voting.voter_cookie(VoterFactory().pk)
     response = client.post(reverse("vote:cast", args=[round_.pk, other.pk]))
     assert response.status_code == 404
     assert Vote.objects.count() == 0
+
+
+def test_the_writes_are_gated_exactly_where_the_rules_say(round_):
+    """On PostgreSQL the vote is one statement that gates its writes in SQL; on both
+    databases a vote must be written exactly when ``is_vote_open`` and the case's status
+    allow it, at the window's edges too (opens == now is open, closes == now is closed)."""
+    now = timezone.now()
+    second = datetime.timedelta(seconds=1)
+    windows = [
+        (None, None),
+        (now, None),
+        (now + second, None),
+        (None, now),
+        (None, now + second),
+        (now - second, now + second),
+        (now - 2 * second, now - second),
+    ]
+    case_statuses = [Case.Status.ACCEPTED, Case.Status.SUBMITTED, Case.Status.PUBLISHED]
+    outcomes = []
+    for round_status in Round.Status.values:
+        for opens, closes in windows:
+            Round.objects.filter(pk=round_.pk).update(
+                status=round_status, vote_opens=opens, vote_closes=closes
+            )
+            round_.refresh_from_db()
+            for case_status in case_statuses:
+                case = CaseFactory(round=round_, status=case_status)
+                allowed = voting.is_vote_open(round_, now) and case_status == Case.Status.ACCEPTED
+                try:
+                    voting.record_vote(
+                        round_pk=round_.pk, case_pk=case.pk, voter_id=VoterFactory().pk, now=now
+                    )
+                    written = True
+                except voting.VoteError as exc:
+                    assert not isinstance(exc, voting.VoteTargetMissing)
+                    written = False
+                outcomes.append(allowed)
+                assert written == allowed, (round_status, opens, closes, case_status)
+                assert Vote.objects.filter(case=case).exists() == allowed
+    assert True in outcomes and False in outcomes
+
+
+# --- The verified voter's cookie -------------------------------------------------------------
+
+
+def _voter_request(value):
+    request = RequestFactory().post("/")
+    if value is not None:
+        request.COOKIES[voting.VOTER_COOKIE] = value
+    return request
+
+
+def test_the_voter_cookie_names_the_voter_it_was_signed_for():
+    assert voting.request_voter_id(_voter_request(voting.voter_cookie(42))) == 42
+    assert voting.request_voter_id(_voter_request(None)) is None
+
+
+def test_a_forged_or_borrowed_voter_cookie_names_nobody():
+    genuine = voting.voter_cookie(42)
+    forged = genuine.replace("42:", "43:", 1)
+    other_salt = signing.get_cookie_signer(salt="sessionid").sign("42")
+    for cookie in [forged, "42", other_salt, "", "x:y:z", signing.Signer().sign("42")]:
+        assert voting.request_voter_id(_voter_request(cookie)) is None, cookie
+
+
+def test_the_voter_cookie_lapses_after_the_ttl(monkeypatch):
+    # The signature carries its own timestamp; move the signing module's clock only.
+    signed_at = 1_800_000_000
+    monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: signed_at))
+    cookie = voting.voter_cookie(42)
+    ttl = voting.VOTER_TTL.total_seconds()
+    monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: signed_at + ttl - 5))
+    assert voting.request_voter_id(_voter_request(cookie)) == 42
+    monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: signed_at + ttl + 5))
+    assert voting.request_voter_id(_voter_request(cookie)) is None
 
 
 # --- Rate limits in one round trip -----------------------------------------------------------

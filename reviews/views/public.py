@@ -40,7 +40,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def round_page(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _voting_round(pk)
-    voter = voting.session_voter(request.session)
+    voter = voting.request_voter(request)
     context = {
         "round": round_,
         "cases": voting.vote_cases(round_),
@@ -59,7 +59,7 @@ def case_page(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
         round=round_,
         status=Case.Status.ACCEPTED,
     )
-    voter = voting.session_voter(request.session)
+    voter = voting.request_voter(request)
     context = {
         "round": round_,
         "case": case,
@@ -110,9 +110,10 @@ def verify(request: HttpRequest) -> HttpResponse:
                 form.add_error("code", str(exc))
             else:
                 request.session.pop(PENDING_PHONE_KEY, None)
-                voting.remember_voter(request.session, voter)
                 messages.success(request, _("手机号验证成功，现在可以投票了。"))
-                return redirect(next_url)
+                response = redirect(next_url)
+                voting.remember_voter(response, voter)
+                return response
     masked = f"{phone_number[:3]}****{phone_number[-4:]}"
     return render(
         request, "reviews/vote_verify.html", {"form": form, "next": next_url, "masked": masked}
@@ -144,7 +145,7 @@ def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
     def next_url():  # only where a page answers: the JSON answer needs no URL
         return _next_url(request, reverse("vote:round", args=[round_pk]))
 
-    voter_id = voting.session_voter_id(request.session)
+    voter_id = voting.request_voter_id(request)
     if voter_id is None:
         target = voting.vote_target(round_pk=round_pk, case_pk=pk)
         if target is None:
@@ -183,6 +184,7 @@ def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
 
 @require_POST
 def forget(request: HttpRequest) -> HttpResponse:
-    voting.forget_voter(request.session)
     messages.info(request, _("已退出手机号验证。"))
-    return redirect(_next_url(request, reverse("vote:index")))
+    response = redirect(_next_url(request, reverse("vote:index")))
+    voting.forget_voter(response)
+    return response
