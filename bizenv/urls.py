@@ -9,12 +9,13 @@ admin.site.site_header = "上海市各区优化营商环境案例评选 · 管�
 admin.site.site_title = "案例评选管理后台"
 
 urlpatterns = [
+    # First: the vote is the busiest request (no other pattern starts with vote/).
+    path("vote/", include("reviews.urls_vote")),
     path("", case_views.home, name="home"),
     *auth_urlpatterns,
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("selection/", include("reviews.urls")),
-    path("vote/", include("reviews.urls_vote")),
     path("", include("publishing.urls")),
     path("admin/", admin.site.urls),
 ]

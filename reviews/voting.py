@@ -440,14 +440,18 @@ def record_vote(
         raise VoteError(_("您已为该案例投过票，每个案例只能投一票。")) from None
     vote = Vote(
         pk=vote_id,
-        round=case.round,
-        case=case,
+        round_id=round_pk,
+        case_id=case_pk,
         voter_id=voter_id,
         ip=ip or None,
         ip_block=address_block,
         created_at=now,
     )
     vote._state.adding = False
+    # The case and round in hand, without a query on access (and cheaper than assigning them
+    # through the relation descriptors).
+    Vote.case.field.set_cached_value(vote, case)
+    Vote.round.field.set_cached_value(vote, case.round)
     vote.votes_left = max(case.round.votes_per_voter - used, 0)
     vote.count = count
     return vote

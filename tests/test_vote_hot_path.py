@@ -165,6 +165,20 @@ def test_the_voter_cookie_lapses_after_the_ttl(monkeypatch):
     assert voting.request_voter_id(_voter_request(cookie)) is None
 
 
+def test_the_vote_pages_vary_with_the_voter_cookie(client, round_):
+    """A shared cache must not serve one voter's page (votes left, buttons) to another."""
+    case = CaseFactory(round=round_)
+    client.cookies[voting.VOTER_COOKIE] = voting.voter_cookie(VoterFactory().pk)
+    for url in (
+        reverse("vote:round", args=[round_.pk]),
+        reverse("vote:case", args=[round_.pk, case.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "剩余" in response.content.decode()  # the verified voter's bar
+        assert "Cookie" in [v.strip() for v in response["Vary"].split(",")]
+
+
 # --- Rate limits in one round trip -----------------------------------------------------------
 
 
@@ -223,3 +237,17 @@ def test_redis_hit_counts_and_starts_the_timeout_once(redis_cache):
     ttl = client.ttl(redis_cache.make_key("hot-path-b"))
     assert 0 < ttl <= 90
     assert redis_cache._cache.get_client() is client  # one client per pool, reused
+
+
+def test_redis_hit_survives_a_dropped_connection_and_a_flushed_script(redis_cache):
+    assert redis_cache.hit({"hot-path-a": 30}) == [1]
+    client = redis_cache._cache.get_client(write=True)
+    # The server drops the hit's own connection (as on a restart) and forgets its scripts.
+    hot = redis_cache._cache._hot.conn
+    hot.send_command("CLIENT", "ID")
+    hot_id = hot.read_response()
+    client.execute_command("CLIENT", "KILL", "ID", hot_id)
+    client.script_flush()
+    assert redis_cache.hit({"hot-path-a": 30}) == [2]
+    assert redis_cache.hit({"hot-path-a": 30}) == [3]
+    assert redis_cache._cache._hot.conn is not hot  # a new connection

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_cookie
 from django_ratelimit.decorators import ratelimit
 
 from cases.models import Case, Round
@@ -38,6 +39,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "reviews/vote_index.html", {"rounds": rounds})
 
 
+@vary_on_cookie  # the voter's cookie changes the page (votes left, buttons)
 def round_page(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _voting_round(pk)
     voter = voting.request_voter(request)
@@ -51,6 +53,7 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/vote_round.html", context)
 
 
+@vary_on_cookie
 def case_page(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
     round_ = _voting_round(round_pk)
     case = get_object_or_404(

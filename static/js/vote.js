@@ -55,7 +55,8 @@
     if (button) button.disabled = true;
     fetch(form.action, {
       method: "POST",
-      body: new FormData(form),
+      // URL-encoded, as the plain form posts: cheaper for the server to read than multipart.
+      body: new URLSearchParams(new FormData(form)),
       headers: { Accept: "application/json" },
       credentials: "same-origin",
     })
