@@ -111,5 +111,7 @@ class RedisCache(DjangoRedisCache):
     def hit(self, counters, version=None):
         """Add one to each counter; ``counters`` maps key to timeout (seconds), used when
         the key is new. Returns the new counts in order, in one round trip."""
-        keys = [self.make_and_validate_key(key, version=version) for key in counters]
+        # make_key, not make_and_validate_key: the callers' keys are digests, and the check
+        # (for memcached's limits) walks every character on every vote.
+        keys = [self.make_key(key, version=version) for key in counters]
         return self._cache.hit(keys, [int(t) for t in counters.values()])

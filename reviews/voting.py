@@ -20,8 +20,16 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import Count, F
+from django.db.models.base import ModelState
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -312,8 +320,8 @@ def _sql_for(template: str, vendor: str) -> str:
     )
 
 
-def _sql(template: str) -> str:
-    return _sql_for(template, connection.vendor)
+def _sql(template: str, db=connection) -> str:
+    return _sql_for(template, db.vendor)
 
 
 def _first_rows(*statements) -> list:
@@ -324,36 +332,37 @@ def _first_rows(*statements) -> list:
     PostgreSQL: prepared on the server, so planned once per connection and not once per vote
     (Django leaves psycopg's prepared statements off; settings allow them). SQLite runs
     in-process and keeps its own statement cache."""
-    if connection.vendor != "postgresql":
+    db = connections[DEFAULT_DB_ALIAS]  # the proxy ``connection`` looks it up on every use
+    if db.vendor != "postgresql":
         rows = []
-        with connection.cursor() as cursor:
+        with db.cursor() as cursor:
             for template, params in statements:
-                cursor.execute(_sql(template), params)
+                cursor.execute(_sql(template, db), params)
                 rows.append(cursor.fetchone())
         return rows
-    connection.ensure_connection()
+    db.ensure_connection()
     try:
-        return _run_prepared(statements)
+        return _run_prepared(db, statements)
     except OperationalError:
         # No health check (SELECT 1) before the vote, as Django's cursors make with
         # CONN_HEALTH_CHECKS: the statement is the check. A connection that broke since the
         # last request (a database restart) is replaced and the statements sent again, outside
         # a transaction only. Had the first attempt committed before the break, the second is
         # refused by the unique constraint: the vote still counts once (bench_fault_vote_restart).
-        if connection.in_atomic_block or not getattr(connection.connection, "broken", False):
+        if db.in_atomic_block or not getattr(db.connection, "broken", False):
             raise
-        connection.close()
-        connection.ensure_connection()
-        return _run_prepared(statements)
+        db.close()
+        db.ensure_connection()
+        return _run_prepared(db, statements)
 
 
-def _run_prepared(statements) -> list:
+def _run_prepared(db, statements) -> list:
     import psycopg
 
     rows = []
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
         for template, params in statements:
-            cursor.execute(_sql(template), params, prepare=True)
+            cursor.execute(_sql(template, db), params, prepare=True)
             rows.append(cursor.fetchone())
     return rows
 
@@ -372,16 +381,29 @@ class VoteTargetMissing(VoteError):
     """No such case in that round (the vote page answers 404)."""
 
 
+def _loaded(model, values: dict):
+    """An instance as loaded from the database with only ``values`` (attnames); any other
+    field loads on access, as with ``only()``. What ``Model.from_db`` gives, without running
+    ``__init__`` over every field of the model (a case has some thirty): the vote path builds
+    three instances per vote."""
+    instance = model.__new__(model)
+    instance._state = ModelState()
+    instance._state.adding = False
+    instance._state.db = DEFAULT_DB_ALIAS
+    instance.__dict__.update(values)
+    return instance
+
+
 def _target_from_row(row) -> Case:
-    """The case and its round from a ``_VOTE_TARGET`` row. The instances carry only the
-    fields the vote path reads; any other field loads on access, as with ``only()``."""
+    """The case and its round from a ``_VOTE_TARGET`` row, with the fields the vote path
+    reads."""
     split = len(_TARGET_CASE_FIELDS)
     round_values = dict(zip(_TARGET_ROUND_FIELDS, row[split:], strict=True))
     for name in ("vote_opens", "vote_closes"):
         round_values[name] = _from_db_datetime(round_values[name])
     round_values["show_vote_counts"] = bool(round_values["show_vote_counts"])
-    case = Case.from_db(connection.alias, _TARGET_CASE_FIELDS, row[:split])
-    case.round = Round.from_db(connection.alias, _TARGET_ROUND_FIELDS, list(round_values.values()))
+    case = _loaded(Case, dict(zip(_TARGET_CASE_FIELDS, row[:split], strict=True)))
+    Case.round.field.set_cached_value(case, _loaded(Round, round_values))
     return case
 
 
@@ -424,7 +446,8 @@ def record_vote(
     except (TypeError, ValueError):
         raise VoteTargetMissing(_("该案例不在本轮投票范围内。")) from None
     address_block = ip_block(ip)
-    record = _record_in_one_statement if connection.vendor == "postgresql" else _record_in_steps
+    db = connections[DEFAULT_DB_ALIAS]
+    record = _record_in_one_statement if db.vendor == "postgresql" else _record_in_steps
     try:
         case, used, vote_id, count = record(
             round_pk=round_pk,
@@ -438,18 +461,23 @@ def record_vote(
         # A duplicate, unless the case was not open to votes at all: say which.
         _check_target(vote_target(round_pk=round_pk, case_pk=case_pk), now)
         raise VoteError(_("您已为该案例投过票，每个案例只能投一票。")) from None
-    vote = Vote(
-        pk=vote_id,
-        round_id=round_pk,
-        case_id=case_pk,
-        voter_id=voter_id,
-        ip=ip or None,
-        ip_block=address_block,
-        created_at=now,
+    vote = _loaded(
+        Vote,
+        {
+            "id": vote_id,
+            "round_id": round_pk,
+            "case_id": case_pk,
+            "voter_id": voter_id,
+            "ip": ip or None,
+            "ip_block": address_block,
+            "created_at": now,
+            "voided": False,
+            "void_reason": "",
+            "voided_by_id": None,
+            "voided_at": None,
+        },
     )
-    vote._state.adding = False
-    # The case and round in hand, without a query on access (and cheaper than assigning them
-    # through the relation descriptors).
+    # The case and round in hand: no query on access.
     Vote.case.field.set_cached_value(vote, case)
     Vote.round.field.set_cached_value(vote, case.round)
     vote.votes_left = max(case.round.votes_per_voter - used, 0)

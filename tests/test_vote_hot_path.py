@@ -62,6 +62,23 @@ def test_a_case_of_another_round_writes_nothing(round_):
     assert Case.objects.get(pk=other.pk).vote_count == 0
 
 
+def test_the_returned_vote_is_the_stored_row(round_, django_assert_num_queries):
+    """record_vote builds its answer from what the statement returned, not by reading the
+    row back: every field must still equal the stored one, and the case and round come
+    without a query."""
+    case, voter = CaseFactory(round=round_), VoterFactory()
+    vote = voting.record_vote(round_pk=round_.pk, case_pk=case.pk, voter_id=voter.pk, ip="::1")
+    stored = Vote.objects.get(pk=vote.pk)
+    for field in Vote._meta.concrete_fields:
+        assert getattr(vote, field.attname) == getattr(stored, field.attname), field.name
+    assert not vote._state.adding
+    with django_assert_num_queries(0):
+        assert (vote.case.pk, vote.case.title, vote.round.pk) == (case.pk, case.title, round_.pk)
+        assert vote.case.round.votes_per_voter == round_.votes_per_voter
+    # A field the vote path did not read loads on access, as with only().
+    assert vote.case.district_id == case.district_id
+
+
 def test_a_vote_over_the_limit_is_undone_whole(round_):
     first, second = CaseFactory(round=round_), CaseFactory(round=round_)
     voter = VoterFactory()

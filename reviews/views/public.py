@@ -125,7 +125,8 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 def _wants_json(request) -> bool:
     # The vote page's script (static/js/vote.js) asks for JSON; a plain form post gets HTML.
-    return "application/json" in request.headers.get("Accept", "")
+    # META, not request.headers, which copies every header on first use (the vote path).
+    return "application/json" in request.META.get("HTTP_ACCEPT", "")
 
 
 @require_POST
