@@ -3,38 +3,42 @@ and on PostgreSQL + Redis.
 
     /work/main/.venv/bin/python bench/bench_votes.py [--db sqlite,postgres] [--voters 1500]
         [--conns 32] [--clients 2] [--workers 3] [--worker-class sync] [--threads 1]
+        [--rounds 10]
 
 ``--workers 2,3,4`` tries each setting. PostgreSQL: a database ``bizenv_bench_votes`` created
 and dropped by the run (as the ``bizenv`` role, PG_ADMIN_URL to change), Redis database 5
-(flushed first) as the cache, sessions (cached_db) and rate-limit store.
+(flushed first) as the cache and rate-limit store.
 
 What it does, all on 127.0.0.1 with bounded request loops:
 
 1. A fresh database (SQLite file: WAL, IMMEDIATE, persistent connections, the project's own
    settings; or a fresh PostgreSQL database with Redis), one round in voting with 20 accepted
-   cases, N voters each with a server-side session that holds a verified phone (as after the
-   SMS step) and a CSRF cookie.
-2. gunicorn (sync workers by default) serving the project with rate limits raised out of the way.
-3. Phase "vote": every voter casts 3 votes through the real view (POST /vote/<round>/cases/
-   <case>/vote/) as the vote page's script does (Accept: application/json: 200 accepted,
-   409 refused) and repeats 10 % of them (double clicks), which must be refused.
-4. Phase "bare": a bare Django view that inserts one row in one transaction, same load.
-5. Reports requests/s, p50/p99 latency, and checks that Vote rows, the sum of
-   Case.vote_count and Ballot.used all equal the number of distinct (voter, case) pairs and
-   the number of accepted (200) responses.
+   cases, N voters each holding the signed voter cookie the verify view sets once the phone is
+   proven, and a CSRF cookie.
+2. gunicorn (sync workers by default) serving the project with rate limits raised out of the
+   way (they are still counted in Redis on every vote).
+3. Warm-up, not measured: 200 more voters vote once, and as many bare inserts.
+4. Phase "vote": every voter casts 3 votes through the real view (POST /vote/<round>/cases/
+   <case>/vote/) as the vote page's script does (URL-encoded form with the CSRF token,
+   Accept: application/json: 200 accepted, 409 refused) and repeats 10 % of them (double
+   clicks), which must be refused.
+5. Phase "bare": a bare Django view that inserts one row in one transaction, sent the very
+   same requests (headers, cookies, body). The two phases alternate in ``--rounds`` turns:
+   this machine's speed drifts by a third within a minute, and both should see the same drift.
+6. Reports requests/s, p50/p99 latency, CPU per request of each kind of process, and checks
+   that Vote rows, the sum of Case.vote_count and Ballot.used all equal the number of distinct
+   (voter, case) pairs and the number of accepted (200) responses.
 
-The load generator (``--clients`` processes of Python threads) runs on the same 2 cores as
-gunicorn and the database, so absolute figures are a floor; both phases share that handicap.
+The load generator (``--clients`` processes of threads on raw sockets) runs on the same 2 cores
+as gunicorn and the database, so absolute figures are a floor; both phases share that handicap.
 The last line is ``RESULT [...]`` for bench/run.py.
 
-Measured 2026-11-25, second session (``--voters 600``, quiet machine but ±30 % between runs
-of the same code): PostgreSQL + Redis 246–370 votes/s vs bare 510–873/s (ratio 0.36–0.59),
-p99 0.35–1.0 s; SQLite 309–541 votes/s vs bare 666–750/s (0.46–0.72); every run exact.
-Before this session: PostgreSQL 149–247 (0.25–0.30), SQLite 294–364 (0.31–0.47); before the
-lean vote path 134–161. gthread (2 × 4 threads) and 4 sync workers were not faster. In
-process (PostgreSQL + Redis), per vote 2.3–2.5 ms against 1.15–1.2 ms bare (was 7.5 vs 1.3):
-the statements are prepared and pipelined (the case, its round, ballot, vote and counter in
-one round trip), both rate limits are one Redis call, and Django's Redis client is reused.
+Measured 2026-11-25, third session (``--voters 1200 --workers 2,3``; the same code varies by
+±15 % between runs here): PostgreSQL + Redis 471–551 votes/s against bare 528–640/s, ratio
+0.86–0.97, p50 58–66 ms, p99 83–93 ms; SQLite 714–723 votes/s against 805–847/s, ratio
+0.85–0.89; every run exact. CPU per vote (PostgreSQL, 2 workers): gunicorn 2.19 ms, postgres
+0.54, redis 0.09, load generator 0.35, against 2.03 / 0.41 / 0 / 0.33 for the bare insert.
+Second session: PostgreSQL 246–370 votes/s (ratio 0.36–0.59), SQLite 309–541 (0.46–0.72).
 """
 
 import argparse
