@@ -36,7 +36,9 @@ The last line is ``RESULT [...]`` for bench/run.py.
 Measured 2026-11-25, third session (``--voters 1200 --workers 2,3``; the same code varies by
 ±15 % between runs here): PostgreSQL + Redis 471–551 votes/s against bare 528–640/s, ratio
 0.86–0.97, p50 58–66 ms, p99 83–93 ms; SQLite 714–723 votes/s against 805–847/s, ratio
-0.85–0.89; every run exact. CPU per vote (PostgreSQL, 2 workers): gunicorn 2.19 ms, postgres
+0.85–0.89; every run exact. The defaults (1500 voters, 3 workers) an hour later, when the
+machine ran twice as fast: PostgreSQL + Redis 974.5 votes/s against 1038.3 (0.94), SQLite
+1062.5 against 1164.5 (0.91). CPU per vote (PostgreSQL, 2 workers): gunicorn 2.19 ms, postgres
 0.54, redis 0.09, load generator 0.35, against 2.03 / 0.41 / 0 / 0.33 for the bare insert.
 Second session: PostgreSQL 246–370 votes/s (ratio 0.36–0.59), SQLite 309–541 (0.46–0.72).
 """
