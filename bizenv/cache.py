@@ -82,25 +82,29 @@ class RedisCacheClient(DjangoRedisCacheClient):
 
     def hit(self, keys, timeouts):
         command = ("EVALSHA", _HIT_SHA, len(keys), *keys, *timeouts)
-        for attempt in range(3):
+        tries = 3
+        while True:
             conn = self._hot_connection()
             try:
-                conn.send_command(*command)  # connects when it has to
-                try:
-                    reply = conn.read_response()
-                except NoScriptError:  # a restarted or flushed server: load it, once
-                    conn.send_command("SCRIPT", "LOAD", _HIT)
-                    conn.read_response()
-                    conn.send_command(*command)
-                    reply = conn.read_response()
-                return [int(n) for n in reply]
+                return [int(n) for n in self._evalsha(conn, command)]
             except (RedisConnectionError, RedisTimeoutError, OSError):
                 # The connection broke (a Redis restart): drop it; the next try reconnects.
                 conn.disconnect()
                 self._hot.conn = None
-                if attempt == 2:
+                tries -= 1
+                if not tries:
                     raise
-        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _evalsha(conn, command):
+        conn.send_command(*command)  # connects when it has to
+        try:
+            return conn.read_response()
+        except NoScriptError:  # a restarted or flushed server: load the script, once
+            conn.send_command("SCRIPT", "LOAD", _HIT)
+            conn.read_response()
+            conn.send_command(*command)
+            return conn.read_response()
 
 
 class RedisCache(DjangoRedisCache):
