@@ -46,7 +46,7 @@ def phone_key(group, request):
         return "phone:invalid"
 
 
-def voter_key(group, request):
+def voter_key(request):
     voter_id = request_voter_id(request)
     if voter_id is None:
         return "ip:" + request.META.get("REMOTE_ADDR", "")
@@ -113,7 +113,7 @@ def vote_ratelimit(view):
         if request.method == "POST" and getattr(settings, "RATELIMIT_ENABLE", True):
             request.limited = hit_limits(
                 request,
-                [("vote_ip", client_address(request)), ("vote_voter", voter_key(None, request))],
+                [("vote_ip", client_address(request)), ("vote_voter", voter_key(request))],
             )
         return view(request, *args, **kwargs)
 

@@ -232,7 +232,8 @@ def vote_cases(round_: Round):
 # The vote path is the hottest code of the site (bench/bench_votes.py): its statements are
 # written once as SQL, not compiled by the ORM on every vote (that compilation cost more than
 # the database work). Table and column names come from the models; ``_sql`` fills them in.
-# Both databases run them as written: PostgreSQL, and SQLite >= 3.35 (RETURNING, upsert).
+# SQLite (>= 3.35: RETURNING, upsert) runs the next three in one transaction; PostgreSQL runs
+# them as one statement, ``_VOTE_STATEMENT``.
 
 # One statement counts the vote on the voter's ballot of the round and checks the per-round
 # limit: the first vote creates the ballot, later ones add one while used < limit, and no row
@@ -251,17 +252,16 @@ _VOTE_INSERT = (
 _COUNTER_UPDATE = "UPDATE {case} SET vote_count = vote_count + 1 WHERE id = %s RETURNING vote_count"
 
 
-# The case a vote is for, with what cast_vote needs of its round (not the case's full text nor
-# the round's criteria and notice, which the vote path never reads).
-# Model.from_db takes the values in the model's field order, so the lists keep it.
-def _in_model_order(model, names):
-    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
-
-
-_TARGET_CASE_FIELDS = _in_model_order(Case, {"id", "round_id", "status", "title"})
-_TARGET_ROUND_FIELDS = _in_model_order(
-    Round,
-    {"id", "status", "vote_opens", "vote_closes", "votes_per_voter", "show_vote_counts"},
+# The case a vote is for, with what record_vote needs of its round (not the case's full text
+# nor the round's criteria and notice, which the vote path never reads).
+_TARGET_CASE_FIELDS = ("id", "round_id", "status", "title")
+_TARGET_ROUND_FIELDS = (
+    "id",
+    "status",
+    "vote_opens",
+    "vote_closes",
+    "votes_per_voter",
+    "show_vote_counts",
 )
 _VOTE_TARGET = (
     "SELECT {case_columns}, {round_columns} FROM {case} INNER JOIN {round} "
@@ -320,7 +320,7 @@ def _sql_for(template: str, vendor: str) -> str:
     )
 
 
-def _sql(template: str, db=connection) -> str:
+def _sql(template: str, db) -> str:
     return _sql_for(template, db.vendor)
 
 
@@ -334,12 +334,8 @@ def _first_rows(*statements) -> list:
     in-process and keeps its own statement cache."""
     db = connections[DEFAULT_DB_ALIAS]  # the proxy ``connection`` looks it up on every use
     if db.vendor != "postgresql":
-        rows = []
         with db.cursor() as cursor:
-            for template, params in statements:
-                cursor.execute(_sql(template, db), params)
-                rows.append(cursor.fetchone())
-        return rows
+            return _fetch_first(cursor, db, statements)
     db.ensure_connection()
     try:
         return _run_prepared(db, statements)
@@ -359,11 +355,15 @@ def _first_rows(*statements) -> list:
 def _run_prepared(db, statements) -> list:
     import psycopg
 
-    rows = []
     with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
-        for template, params in statements:
-            cursor.execute(_sql(template, db), params, prepare=True)
-            rows.append(cursor.fetchone())
+        return _fetch_first(cursor, db, statements, prepare=True)
+
+
+def _fetch_first(cursor, db, statements, **options) -> list:
+    rows = []
+    for template, params in statements:
+        cursor.execute(_sql(template, db), params, **options)
+        rows.append(cursor.fetchone())
     return rows
 
 
