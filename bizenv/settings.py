@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "core",
     "accounts",
     "cases",
     "reviews",
@@ -117,7 +118,7 @@ IS_POSTGRES = _db["ENGINE"].startswith("django.db.backends.postgresql")
 # --- Cache, Celery ---------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "bizenv.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -135,11 +136,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "bizenv")
-CELERY_IMPORTS = ["bizenv.tasks"]
-# Under `celery beat` (make worker runs one), the sweep that does what a lost task left undone.
-CELERY_BEAT_SCHEDULE = {
-    "recover-pending-work": {"task": "bizenv.tasks.recover_pending_work", "schedule": 300.0}
-}
+# Periodic tasks are declared by the apps that own them (core.apps: the recovery sweep).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Auth -------------------------------------------------------------------------------------
@@ -247,6 +244,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
-    "loggers": {"bizenv": {"level": "INFO"}, "reviews.sms": {"level": "INFO"}},
+    "loggers": {"core": {"level": "INFO"}, "reviews.sms": {"level": "INFO"}},
 }
 SIMPLE_HISTORY_REVERT_DISABLED = True  # the trail is evidence: no "revert" button in the admin

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bizenv.tasks import enqueue
+from core.outbox import enqueue
 
 from .models import Case, CaseTransition, Round
 

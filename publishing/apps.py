@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class PublishingConfig(AppConfig):
     name = "publishing"
     verbose_name = _("公示与公布")
+
+    def ready(self):
+        from core import recovery
+
+        from . import notice_documents
+
+        recovery.register(
+            "documents", notice_documents.regenerate_stale_documents, report="重新生成通知文件 {} 个"
+        )

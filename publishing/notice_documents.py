@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bizenv.tasks import enqueue
+from core.outbox import enqueue
 from cases.models import Round
 from cases.notice_parser import ParsedCase, ParsedNotice, ParsedTier
 from cases.notice_writer import _tier_heading_text, format_date, write_notice_text

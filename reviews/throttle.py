@@ -94,7 +94,7 @@ def hit_limits(request, limits, now: float | None = None) -> bool:
         counters[f"vrl:{digest}:{now - now % period}"] = period + 1
         allowed.append(count)
     cache = caches[settings.RATELIMIT_USE_CACHE]
-    if hasattr(cache, "hit"):  # bizenv.cache.RedisCache: one round trip
+    if hasattr(cache, "hit"):  # core.cache.RedisCache: one round trip
         counts = cache.hit(counters)
     else:
         counts = []

@@ -99,7 +99,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import django  # noqa: E402
 
 django.setup()
-from bizenv.tasks import send_smoke_mail  # noqa: E402
+from core.tasks import send_smoke_mail  # noqa: E402
 
 send_smoke_mail.delay("deploy-check")
 deadline = time.time() + 30

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bizenv.celery import app
-from bizenv.tasks import recover_pending_work
+from core.recovery import recover_pending_work
 from cases import notifications, workflow
 from cases.models import Case, CaseTransition, Notification, Round
 from publishing.models import NoticeDocument

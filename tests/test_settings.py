@@ -72,7 +72,7 @@ def test_database_url_switches_to_postgresql_and_redis_url_to_a_real_broker():
     assert conf["name"] == "bizenv"
     assert conf["eager"] is False
     assert conf["broker"] == "redis://127.0.0.1:6379/0"
-    assert conf["cache"] == "bizenv.cache.RedisCache"
+    assert conf["cache"] == "core.cache.RedisCache"
     # The vote path may prepare its statements, unless a pooler rules it out.
     assert conf["options"]["prepare_threshold"] is not None
     pooled = probe(DATABASE_URL="postgres://u:p@127.0.0.1:5432/bizenv", DB_PREPARED_STATEMENTS="0")

@@ -1,5 +1,5 @@
 """The vote's hot path (reviews.voting.record_vote, reviews.throttle.vote_ratelimit,
-bizenv.cache): what it reads, what it undoes, and how it counts requests."""
+core.cache): what it reads, what it undoes, and how it counts requests."""
 
 import datetime
 from types import SimpleNamespace

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.backup import write_backup
+from core.backup import write_backup
 
 
 class Command(BaseCommand):

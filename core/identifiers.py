@@ -1,0 +1,109 @@
+"""Canonical forms of what people type that becomes a key: ids, numbers, phone numbers, codes.
+
+Python's ``\\d``, ``str.isdigit()`` and ``int()`` accept every Unicode digit (``１``, ``١``,
+``१``; ``isdigit`` even ``²``), while ``"１２" != "12"`` as text. So every typed value that
+is compared, stored, counted, rate-limited or sent goes through one of these functions first,
+and comes out as ASCII or not at all.
+
+- Decimal digits of any script (Unicode category Nd: full-width, Arabic-Indic, Devanagari …)
+  become ASCII digits; anything else that looks numeric (superscripts, circled digits,
+  fractions, Roman numerals) is refused.
+- Surrounding spaces of any width are ignored; the full-width ``＋`` and ``－`` become ASCII.
+"""
+
+import re
+import unicodedata
+
+# PostgreSQL's bigint, Django's BigAutoField: an id beyond this cannot exist.
+MAX_ID = 2**63 - 1
+# Spaces, hyphens and dots people put inside phone numbers (ASCII and full-width forms).
+_PHONE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―－.．()（）]", re.UNICODE)
+_ASCII_INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+MOBILE_RE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
+
+
+class IdentifierError(ValueError):
+    """A typed value that has no canonical form; ``str()`` is a message in Chinese."""
+
+
+def ascii_digits(value: str) -> str:
+    """``value`` with every decimal digit of any script replaced by its ASCII digit, the
+    full-width signs by ASCII ones, and the surrounding whitespace (any width) removed.
+    Other characters are kept as they are, for the caller's pattern to refuse."""
+    out = []
+    for ch in str(value).strip():
+        if "0" <= ch <= "9":
+            out.append(ch)
+            continue
+        digit = unicodedata.decimal(ch, None)
+        if digit is not None:
+            out.append(str(digit))
+        elif ch in "＋﹢":
+            out.append("+")
+        elif ch in "－﹣−":
+            out.append("-")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def parse_int(value, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """The integer a person typed, in any script's digits, within [minimum, maximum].
+    Raises IdentifierError for anything else (empty, ``²``, ``1e3``, NUL, out of range)."""
+    if value is None:
+        raise IdentifierError("请填写数字")
+    text = ascii_digits(value)
+    if not _ASCII_INT.fullmatch(text) or len(text) > 40:
+        raise IdentifierError("请填写整数")
+    number = int(text)
+    if minimum is not None and number < minimum:
+        raise IdentifierError(f"数字不能小于 {minimum}")
+    if maximum is not None and number > maximum:
+        raise IdentifierError(f"数字不能大于 {maximum}")
+    return number
+
+
+def parse_id(value) -> int:
+    """A database id from a URL, a query string, a form or a CSV cell: 1 … 2⁶³−1."""
+    try:
+        return parse_int(value, minimum=1, maximum=MAX_ID)
+    except IdentifierError:
+        raise IdentifierError("编号无效") from None
+
+
+def optional_id(value) -> int | None:
+    """``parse_id`` for an optional filter: None when absent or blank; still refuses junk."""
+    if value is None or not str(value).strip():
+        return None
+    return parse_id(value)
+
+
+def normalise_phone(raw) -> str:
+    """A mainland mobile number as its 11 ASCII digits. Accepts any script's digits, spaces
+    and hyphens inside, and a leading +86 / 0086 / 86; refuses everything else."""
+    text = _PHONE_SEPARATORS.sub("", ascii_digits(raw or ""))
+    for prefix in ("+86", "0086"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    else:
+        if len(text) == 13 and text.startswith("86"):
+            text = text[2:]
+    if not MOBILE_RE.fullmatch(text):
+        raise IdentifierError("请输入有效的 11 位手机号码")
+    return text
+
+
+def mask_phone(phone: str) -> str:
+    """138****0001: how a phone is shown everywhere but the staff fraud review."""
+    if len(phone) != 11:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[7:]}"
+
+
+def ascii_code(raw, *, length: int) -> str:
+    """A one-time code of ``length`` digits, typed in any script's digits, as ASCII."""
+    text = ascii_digits(raw or "").replace(" ", "")
+    if len(text) != length or not text.isascii() or not text.isdigit():
+        raise IdentifierError(f"请输入 {length} 位数字验证码")
+    return text
