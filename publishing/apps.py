@@ -12,5 +12,7 @@ class PublishingConfig(AppConfig):
         from . import notice_documents
 
         recovery.register(
-            "documents", notice_documents.regenerate_stale_documents, report="重新生成通知文件 {} 个"
+            "documents",
+            notice_documents.regenerate_stale_documents,
+            report="重新生成通知文件 {} 个",
         )
