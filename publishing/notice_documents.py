@@ -20,10 +20,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.outbox import enqueue
 from cases.models import Round
 from cases.notice_parser import ParsedCase, ParsedNotice, ParsedTier
 from cases.notice_writer import _tier_heading_text, format_date, write_notice_text
+from core.outbox import enqueue
 
 from .models import NoticeDocument
 from .publication import listed_cases

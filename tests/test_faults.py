@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bizenv.celery import app
-from core.recovery import recover_pending_work
 from cases import notifications, workflow
 from cases.models import Case, CaseTransition, Notification, Round
+from core.recovery import recover_pending_work
 from publishing.models import NoticeDocument
 from publishing.notice_documents import request_documents
 
