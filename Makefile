@@ -47,14 +47,20 @@ worker: install
 serve: install
 	DJANGO_ENV=production $(MANAGE) collectstatic --noinput
 	DJANGO_ENV=production $(MANAGE) migrate --noinput
-	DJANGO_ENV=production $(BIN)/gunicorn bizenv.wsgi -b $${BIND:-127.0.0.1:8000} -w $${WORKERS:-3}
+	DJANGO_ENV=production $(BIN)/gunicorn bizenv.wsgi -b $${BIND:-127.0.0.1:8000} -w $${WORKERS:-3} \
+	  --forwarded-allow-ips "$${TRUSTED_PROXIES:-}"
 
+## check-deploy: check --deploy with what a deployment sets (your environment's values win)
 check-deploy: install
 	DJANGO_ENV=production SECRET_KEY=$${SECRET_KEY:-check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
-	  ALLOWED_HOSTS=cases.example.cn $(MANAGE) check --deploy --fail-level WARNING
+	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-cases.example.cn} SITE_URL=$${SITE_URL:-https://cases.example.cn} \
+	  REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	  SMS_SENDER=$${SMS_SENDER:-reviews.vote.sms_gateways.HttpGatewaySender} \
+	  $(MANAGE) check --deploy --fail-level WARNING
 
-## deploy-check: the production stack (gunicorn, PostgreSQL, Redis, worker) on loopback + smoke test
+## deploy-check: the production stack (nginx → gunicorn, PostgreSQL, Redis, worker) on loopback + smoke test
 deploy-check: install services
+	@bash scripts/system-packages.sh proxy
 	bash scripts/deploy-check.sh
 
 ## backup / restore FILE=…: the whole database and the uploaded files, as one .tar.gz

@@ -1,18 +1,65 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 
+from reviews.admin_seal import SealedAdminMixin
+
+from .login import ThrottledAdminAuthenticationForm
 from .models import User
+from .passwords import StaffSetPasswordForm, StaffUserCreationForm
+
+# The admin's login door is behind the same per-username limit as the site's.
+admin.site.login_form = ThrottledAdminAuthenticationForm
+
+# Never exported, never imported: credentials and admin powers are set by a person in the
+# user's own admin form (password reset, flags), not by a spreadsheet.
+SECRET_FIELDS = ("password",)
+POWER_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+
+class UserResource(resources.ModelResource):
+    """Export: who the users are, their role and flags, no password hash. Import: names,
+    e-mail, role, district, organisation, phone and whether active; a new user gets no usable
+    password (they set one through a reset)."""
+
+    class Meta:
+        model = User
+        exclude = SECRET_FIELDS
+        skip_unchanged = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for name in (*POWER_FIELDS, "last_login", "date_joined", "must_change_password"):
+            if name in self.fields:
+                self.fields[name].readonly = True
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.pk is None:
+            instance.set_unusable_password()
 
 
 @admin.register(User)
-class UserAdmin(ImportExportModelAdmin, BaseUserAdmin):
+class UserAdmin(SealedAdminMixin, ImportExportModelAdmin, BaseUserAdmin):
+    resource_classes = [UserResource]
+    # Passwords set here pass AUTH_PASSWORD_VALIDATORS and must be changed at the next login.
+    add_form = StaffUserCreationForm
+    change_password_form = StaffSetPasswordForm
     list_display = ("username", "get_full_name", "role", "district", "organisation", "is_active")
     list_filter = ("role", "district", "is_active")
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("评选角色"), {"fields": ("role", "district", "organisation", "phone")}),
+        (_("密码"), {"fields": ("must_change_password",)}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("评选角色"), {"fields": ("role", "district", "organisation", "phone")}),
     )
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        changed = request.method == "POST" and response.status_code == 302
+        if changed and response.url != request.get_full_path() and str(request.user.pk) == id:
+            # Their own password, set in the admin: nobody else knows it.
+            User.objects.filter(pk=request.user.pk).update(must_change_password=False)
+        return response

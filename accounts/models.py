@@ -23,6 +23,13 @@ class User(AbstractUser):
     )
     organisation = models.CharField(_("工作单位"), max_length=100, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Set when someone else (staff, the admin) sets this account's password; cleared when the
+    # user changes it. Until then accounts.middleware sends every page to password_change.
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_("由工作人员设置的密码：用户下次登录后须先修改密码。"),
+    )
 
     class Meta:
         verbose_name = _("用户")

@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .login import LoginView
+from .passwords import OwnPasswordChangeForm
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,12 +11,24 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
 ]
 
-# Login and logout keep Django's own names so that LOGIN_URL and templates find them.
+# Login, logout and the password change keep Django's own names so that LOGIN_URL, the admin
+# and templates find them.
 auth_urlpatterns = [
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(
+            form_class=OwnPasswordChangeForm,
+            template_name="accounts/password_change_form.html",
+        ),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="accounts/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
 ]

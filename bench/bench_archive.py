@@ -182,8 +182,8 @@ def load(count: int):
     from django.db import connection, transaction
 
     from cases.models import Case, District, Round
-    from cases.notice_import import import_notice
-    from cases.notice_parser import parse_notice
+    from cases.notices.importer import import_notice
+    from cases.notices.parser import parse_notice
 
     notice = ROOT / "cases" / "data" / "notices" / "2022.txt"
     round_2022 = import_notice(parsed=parse_notice(notice.read_bytes()), year=2022).round
@@ -247,7 +247,7 @@ def load(count: int):
 
 def drop_search_indexes(connection) -> None:
     """Bulk loads go faster without the search triggers (SQLite) or indexes (PostgreSQL)."""
-    from cases import search
+    from cases.archive import search
 
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -267,7 +267,7 @@ def restore_search_indexes(connection) -> None:
     indexes built again (PostgreSQL, the migrations' own statements)."""
     import importlib
 
-    from cases import search
+    from cases.archive import search
 
     if connection.vendor == "sqlite":
         search.ensure_sqlite_index(connection)  # recreates the triggers, rebuilds both tables

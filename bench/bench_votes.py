@@ -169,7 +169,7 @@ def setup(voters):
 
     from cases.models import Case, District, Round
     from reviews.models import Voter
-    from reviews.voting import VOTER_COOKIE, voter_cookie
+    from reviews.vote.identity import VOTER_COOKIE, voter_cookie
 
     call_command("migrate", verbosity=0, interactive=False)
     now = timezone.now()

@@ -31,7 +31,10 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = env("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
+# Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+# networks, comma-separated); nobody else's are (core.network).
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +50,8 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "csp",
+    "captcha",  # django-simple-captcha: before a vote code is sent (reviews.forms.PhoneForm)
     "core",
     "accounts",
     "cases",
@@ -55,14 +60,27 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address behind trusted proxies only (core.network), so that
+    # SecurityMiddleware, axes and every rate limit see the same answer.
+    "core.network.ClientAddressMiddleware",
+    "core.deployment.ProductionSettingsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Browser policies (CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY below) on every response.
+    "core.browser_policies.CSPMiddleware",
+    "core.browser_policies.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a parameter: PostgreSQL refuses NUL in text (core.nul).
+    "core.nul.StripNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A password someone else set is changed first; a browser that logged in is remembered
+    # (accounts.passwords, accounts.login_throttle).
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
+    "accounts.middleware.LoginDeviceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -106,7 +124,7 @@ else:
     _db["CONN_HEALTH_CHECKS"] = True
     # Django turns psycopg's prepared statements off (connection poolers in transaction mode
     # lose them). Its own queries stay unprepared either way (client-side binding); this lets
-    # the vote path ask for them (reviews.voting._first_rows). Set DB_PREPARED_STATEMENTS=0
+    # the vote path ask for them (reviews.vote.casting._first_rows). Set DB_PREPARED_STATEMENTS=0
     # behind such a pooler: the vote path then runs unprepared, a little slower.
     _db.setdefault("OPTIONS", {})["prepare_threshold"] = (
         2**31 - 1 if envbool("DB_PREPARED_STATEMENTS", True) else None
@@ -162,6 +180,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = envbool("AXES_ENABLED", True)
+# Per username, from any address (accounts.login_throttle): after this many failures within the
+# window (seconds), one attempt per delay (seconds) for that username; a browser that has logged
+# in as that user before is exempt. Locks nobody out, unlike a per-username axes lockout would.
+LOGIN_USERNAME_FAILURE_LIMIT = envint("LOGIN_USERNAME_FAILURE_LIMIT", 20)
+LOGIN_USERNAME_WINDOW = envint("LOGIN_USERNAME_WINDOW", 3600)
+LOGIN_USERNAME_DELAY = envint("LOGIN_USERNAME_DELAY", 60)
+AXES_CLIENT_IP_CALLABLE = "core.network.client_address"
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -189,10 +214,13 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static and uploaded files -----------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Behind nginx: the internal location that serves MEDIA_ROOT to the download views'
+# X-Accel-Redirect (core.downloads); empty: Django sends the files itself.
+PROTECTED_DOWNLOADS_PREFIX = env("PROTECTED_DOWNLOADS_PREFIX", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -218,7 +246,23 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 
 # One-time codes for voters go through this sender; the console one prints them.
-SMS_SENDER = env("SMS_SENDER", "reviews.sms.ConsoleSender")
+SMS_SENDER = env("SMS_SENDER", "reviews.vote.sms.ConsoleSender")
+# The real senders (reviews.vote.sms_gateways): an HTTP gateway, or Alibaba Cloud SMS.
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_ACCOUNT = env("SMS_GATEWAY_ACCOUNT", "")
+SMS_GATEWAY_PASSWORD = env("SMS_GATEWAY_PASSWORD", "")
+SMS_GATEWAY_TEMPLATE = env("SMS_GATEWAY_TEMPLATE", "")
+SMS_GATEWAY_OK_FIELD = env("SMS_GATEWAY_OK_FIELD", "code")
+SMS_GATEWAY_OK_VALUE = env("SMS_GATEWAY_OK_VALUE", "0")
+ALIYUN_SMS_ACCESS_KEY_ID = env("ALIYUN_SMS_ACCESS_KEY_ID", "")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
+ALIYUN_SMS_SIGN_NAME = env("ALIYUN_SMS_SIGN_NAME", "")
+ALIYUN_SMS_TEMPLATE_CODE = env("ALIYUN_SMS_TEMPLATE_CODE", "")
+ALIYUN_SMS_ENDPOINT = env("ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com")
+ALIYUN_SMS_PROTOCOL = env("ALIYUN_SMS_PROTOCOL", "https")
+# The SMS budget (reviews.vote.budget): codes sent site-wide per hour and per day.
+SMS_HOURLY_LIMIT = envint("SMS_HOURLY_LIMIT", 2000)
+SMS_DAILY_LIMIT = envint("SMS_DAILY_LIMIT", 20000)
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -229,6 +273,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    # Believed only from TRUSTED_PROXIES: core.network drops the header from anyone else.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -237,6 +282,7 @@ if PRODUCTION:
 # Rate limits need a shared cache; with the per-process local-memory cache of the embedded
 # mode they still hold for the single `runserver` process.
 RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "core.network.client_address"
 SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 LOGGING = {
@@ -244,6 +290,42 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
-    "loggers": {"core": {"level": "INFO"}, "reviews.sms": {"level": "INFO"}},
+    "loggers": {"core": {"level": "INFO"}, "reviews.vote.sms": {"level": "INFO"}},
 }
 SIMPLE_HISTORY_REVERT_DISABLED = True  # the trail is evidence: no "revert" button in the admin
+
+# --- Content-Security-Policy and Permissions-Policy (enforced) -------------------------------
+# No inline script anywhere: every script is a file under static/ (tests/test_csp.py scans the
+# templates). Styles keep 'unsafe-inline': Bootstrap pages, crispy-forms and the admin's
+# templates use style attributes, and a style cannot run code. img-src data: is Bootstrap's
+# SVG icons in its CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}

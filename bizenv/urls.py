@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import auth_urlpatterns
-from cases import views as case_views
+from cases.archive import views as case_views
 
 admin.site.site_header = "上海市各区优化营商环境案例评选 · 管理后台"
 admin.site.site_title = "案例评选管理后台"
@@ -18,9 +17,9 @@ urlpatterns = [
     path("selection/", include("reviews.urls")),
     path("", include("publishing.urls")),
     path("admin/", admin.site.urls),
+    # The captcha before a vote code is sent: its images and the refresh (no other use).
+    path("captcha/", include("captcha.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served, in any mode: uploads and prepared files go out only through
+# views that check who may read them (cases.submission.views.attachment_download and the
+# publishing downloads), as attachments.

@@ -4,7 +4,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (
+from cases.models import (
     Attachment,
     Case,
     CaseTransition,
@@ -54,9 +54,20 @@ class KeyFigureInline(admin.TabularInline):
 
 
 class AttachmentInline(admin.TabularInline):
+    # Shown, and deletable, but never uploaded or replaced here: files come in only through
+    # cases.submission.attachments.store, which checks their content.
     model = Attachment
     extra = 0
-    readonly_fields = ("original_name", "content_type", "size", "uploaded_by", "uploaded_at")
+    fields = readonly_fields = (
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class TransitionInline(admin.TabularInline):

@@ -11,21 +11,26 @@ class CasesConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
+        from cases import notifications
+        from cases.archive import prepared, related, signals
+        from cases.archive.search import register_sqlite_functions
         from core import recovery
-
-        from . import notifications
-        from .search import register_sqlite_functions
 
         connection_created.connect(register_sqlite_functions)
         post_migrate.connect(_ensure_search_index, sender=self)
+        signals.connect()  # the archive's background work, queued when it changes
         recovery.register(
             "notifications", notifications.send_pending_transition_notices, report="补发通知 {} 封"
+        )
+        recovery.register("related_cases", related.refresh_related, report="更新相关案例 {} 个")
+        recovery.register(
+            "archive_exports", prepared.rebuild_stale, report="重新生成档案导出文件 {} 个"
         )
 
 
 def _ensure_search_index(sender, using, **kwargs):
     from django.db import connections
 
-    from .search import ensure_sqlite_index
+    from cases.archive.search import ensure_sqlite_index
 
     ensure_sqlite_index(connections[using])

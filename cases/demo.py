@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
-from .models import Case, District, Round
-from .notice_import import import_notice
-from .notice_parser import parse_notice
+from cases.models import Case, District, Round
+from cases.notices.importer import import_notice
+from cases.notices.parser import parse_notice
 
 DEMO_PASSWORD = "demo-2026"
 NOTICE_2022 = Path(__file__).resolve().parent / "data" / "notices" / "2022.txt"
@@ -59,6 +59,6 @@ def ensure_archive():
 def ensure_submission_round():
     """The 2027 round open for submissions, with drafts and submitted cases (see
     cases/demo_submission.py)."""
-    from .demo_submission import ensure_submission_round as ensure
+    from cases.demo_submission import ensure_submission_round as ensure
 
     return ensure()

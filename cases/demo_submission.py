@@ -10,8 +10,8 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from . import workflow
-from .models import Case, KeyFigure, Round, Topic, default_criteria, default_tiers
+from cases import workflow
+from cases.models import Case, KeyFigure, Round, Topic, default_criteria, default_tiers
 
 DEMO_YEAR = 2027
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Case, CaseTransition, Notification, Round
+from cases.models import Case, CaseTransition, Notification, Round
 
 SUBJECTS = {
     Case.Status.RETURNED: gettext_lazy("【案例评选】案例“%(title)s”已退回修改"),

@@ -1,6 +1,6 @@
 """Who may see and do what with rounds and cases: the one place for these rules.
 
-Submission pages follow one convention (cases.submission_views.get_case_or_404): a user who may
+Submission pages follow one convention (cases.submission.views.get_case_or_404): a user who may
 not see a case (``cases.view_submission``) gets 404, so nothing tells another district that
 the case exists; a user who may see it but not do the action gets 403.
 """
@@ -44,7 +44,7 @@ def is_submittable_state(user, case):
 
 @rules.predicate
 def is_withdrawable_state(user, case):
-    from .workflow import vote_started
+    from cases.workflow import vote_started
 
     return (
         case is not None

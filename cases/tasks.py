@@ -1,8 +1,8 @@
-"""Celery tasks: thin wrappers around cases/notifications.py (idempotent, so retries are safe)."""
+"""Celery tasks: thin wrappers around plain functions (idempotent, so retries are safe)."""
 
 from celery import shared_task
 
-from . import notifications
+from cases import notifications
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -13,3 +13,20 @@ def notify_case_transition(transition_id):
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def notify_round_published(round_id):
     return notifications.send_publication_notice(round_id)
+
+
+# The public archive's background work (cases.archive.signals queues both after a change;
+# the recovery sweep runs the same functions). One run at a time is enough: each is idempotent
+# and reads the archive as it is when it starts.
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def refresh_related_cases():
+    from cases.archive import related
+
+    return related.refresh_related()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def rebuild_archive_exports():
+    from cases.archive import prepared
+
+    return prepared.rebuild_stale()

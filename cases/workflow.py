@@ -29,9 +29,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.models import Case, CaseTransition, Round
 from core.outbox import enqueue
-
-from .models import Case, CaseTransition, Round
 
 S = Case.Status
 
@@ -196,7 +195,7 @@ def set_case_status(*, case: Case, to: str, user, reason: str = "") -> CaseTrans
             reason=reason,
         )
         if to in NOTIFY:
-            from .tasks import notify_case_transition
+            from cases.tasks import notify_case_transition
 
             transaction.on_commit(lambda: enqueue(notify_case_transition, transition.pk))
     for name in ("status", "submitted_at", "updated_at"):

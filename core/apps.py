@@ -9,7 +9,12 @@ class CoreConfig(AppConfig):
     def ready(self):
         from celery import current_app
 
-        from . import recovery
+        from . import converters, deployment, recovery, spreadsheet  # noqa: F401
+
+        # deployment: its check --deploy check registers on import.
+        converters.register()  # <id:pk> in every URLconf, imported after this
+        # Every admin export (django-import-export writes through tablib) with safe cells.
+        spreadsheet.register_tablib_formats()
 
         # Under `celery beat` (make worker runs one): the sweep that does what a lost task
         # left undone. Declared here, beside the task, rather than in the project's settings.

@@ -8,7 +8,7 @@
   is one Lua script: one round trip, atomic, still ``ValueError`` for a missing key as the cache
   API requires.
 - ``hit``: counts a request against several rate-limit counters in one round trip
-  (``reviews.throttle.vote_ratelimit``: the vote's two limits), on a connection of its own per
+  (``reviews.vote.throttle.vote_ratelimit``: the vote's two limits), on a connection of its own per
   thread: redis-py's pool checks each connection out and in, polls it and records metrics on
   every command (about a third of the vote's Redis time, bench/bench_votes.py).
 

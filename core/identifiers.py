@@ -78,6 +78,13 @@ def optional_id(value) -> int | None:
     return parse_id(value)
 
 
+def optional_int(value, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
+    """``parse_int`` for an optional number (a page, a year): None when absent or blank."""
+    if value is None or not str(value).strip():
+        return None
+    return parse_int(value, minimum=minimum, maximum=maximum)
+
+
 def normalise_phone(raw) -> str:
     """A mainland mobile number as its 11 ASCII digits. Accepts any script's digits, spaces
     and hyphens inside, and a leading +86 / 0086 / 86; refuses everything else."""

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cases.archive_query import ArchiveFilters, BadFilter, archive_cases, paginate
+from cases.archive.query import ArchiveFilters, BadFilter, archive_cases, paginate
 from cases.models import Case, Round
+from core.identifiers import IdentifierError, optional_int
 
 from .models import NoticeDocument
 
@@ -46,15 +47,16 @@ def _case_summary(request, case: Case) -> dict:
 
 
 def _positive_int(value, name, default, maximum=None):
-    if value in (None, ""):
-        return default
-    if not value.isdigit() or int(value) < 1 or (maximum and int(value) > maximum):
+    """A positive integer typed in any script's digits (core.identifiers), else BadFilter."""
+    try:
+        number = optional_int(value, minimum=1, maximum=maximum)
+    except IdentifierError:
         raise BadFilter(
             _("参数 %(name)s 须为不大于 %(max)d 的正整数。") % {"name": name, "max": maximum}
             if maximum
             else _("参数 %(name)s 须为正整数。") % {"name": name}
-        )
-    return int(value)
+        ) from None
+    return default if number is None else number
 
 
 def paginator_pages(queryset, size) -> int:

@@ -2,10 +2,11 @@
 ``export_notice`` command.
 
 ``notice_from_round`` builds a ``ParsedNotice`` from the database (the same dataclasses the
-importer reads), and ``render`` writes it as text (``cases.notice_writer``, which imports back
+importer reads), and ``render`` writes it as text (``cases.notices.writer``, which imports back
 with ``import_notice``), as Word (python-docx) or as PDF (WeasyPrint from an HTML template). All
-three follow the structure of the 2022 notice: title, addressee, preamble, 附件 line, signature
-and date, then per tier its heading and each case as 排名N, title, subtitle and body.
+three follow the notice's own shape, paragraph by paragraph as ``notice_outline`` gives it:
+title, addressee, preamble, 附件 line, signature and date, then the list (per tier its heading
+and each case as 排名N, title, subtitle and body; or a compilation's 目录 and district headings).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Round
-from cases.notice_parser import ParsedCase, ParsedNotice, ParsedTier
-from cases.notice_writer import _tier_heading_text, format_date, write_notice_text
+from cases.notices.parsed import COMPILATION, RANKED, ParsedCase, ParsedNotice, ParsedTier
+from cases.notices.writer import notice_outline, write_notice_text
 from core.outbox import enqueue
 
 from .models import NoticeDocument
@@ -47,14 +48,18 @@ def _no_progress(percent: int) -> None:
 
 
 def notice_from_round(round_: Round) -> ParsedNotice:
-    """The round's notice and listed cases, tier by tier in rank order."""
+    """The round's notice and listed cases, tier by tier in rank order (a compilation's in
+    printed order)."""
     cases = list(listed_cases(round_).select_related("district").in_notice_order())
     tiers = []
+    if round_.is_compilation:
+        tiers = [ParsedTier(cases=[_parsed_case(c) for c in cases])]
     for name in round_.tier_names + sorted({c.tier for c in cases} - set(round_.tier_names)):
         tier_cases = [c for c in cases if c.tier == name]
-        if tier_cases:
+        if tier_cases and not round_.is_compilation:
             tiers.append(ParsedTier(name=name, cases=[_parsed_case(c) for c in tier_cases]))
     return ParsedNotice(
+        shape=COMPILATION if round_.is_compilation else RANKED,
         addressee=round_.notice_addressee,
         preamble=[p.strip() for p in round_.notice_preamble.splitlines() if p.strip()],
         attachment=round_.notice_attachment,
@@ -110,10 +115,6 @@ def render(round_: Round, fmt: str, progress: Progress = _no_progress) -> bytes:
     return data
 
 
-def _paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in (text or "").splitlines() if p.strip()]
-
-
 def render_docx(notice: ParsedNotice, title: str, progress: Progress = _no_progress) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -122,37 +123,35 @@ def render_docx(notice: ParsedNotice, title: str, progress: Progress = _no_progr
     _docx_styles(document)
     document.core_properties.title = title
     document.add_heading(title, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if notice.addressee:
-        document.add_paragraph(notice.addressee, style="Notice Addressee")
-    for paragraph in notice.preamble:
-        document.add_paragraph(paragraph)
-    if notice.attachment:
-        document.add_paragraph("附件：" + notice.attachment)
-    for line in (notice.signature, format_date(notice.date) if notice.date else ""):
-        if line:
-            document.add_paragraph(line, style="Notice Signature")
-
     total = max(1, len(notice.cases()))
     done = 0
-    for tier in notice.tiers:
-        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        document.add_heading(_tier_heading_text(notice, tier), level=1)
-        for case in tier.cases:
-            rank = document.add_paragraph(style="Notice Rank")
-            rank.add_run(f"排名{case.rank}").bold = True
-            document.add_heading(case.title, level=2)
-            if case.subtitle:
-                document.add_paragraph("——" + case.subtitle, style="Notice Subtitle")
-            for section in case.sections:
-                if section.get("heading"):
-                    document.add_heading(section["heading"], level=3)
-                for paragraph in _paragraphs(section.get("body", "")):
-                    document.add_paragraph(paragraph)
+    for block in notice_outline(notice, document=True):
+        if block.kind == "page":
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        elif block.kind in DOCX_HEADINGS:
+            document.add_heading(block.text, level=DOCX_HEADINGS[block.kind])
+        elif block.kind == "rank":
+            document.add_paragraph(style="Notice Rank").add_run(block.text).bold = True
+        else:
+            document.add_paragraph(block.text, style=DOCX_STYLES.get(block.kind))
+        if block.kind == "title":
             done += 1
             progress(10 + 80 * done // total)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+# Outline kinds printed as Word headings (by level) and in the notice's own paragraph styles.
+DOCX_HEADINGS = {"tier": 1, "list_title": 1, "toc": 1, "title": 2, "district": 1, "heading": 3}
+DOCX_STYLES = {
+    "addressee": "Notice Addressee",
+    "signature": "Notice Signature",
+    "date": "Notice Signature",
+    "subtitle": "Notice Subtitle",
+    "toc_district": "Notice Contents",
+    "toc_case": "Notice Contents",
+}
 
 
 def _docx_styles(document) -> None:
@@ -188,6 +187,7 @@ def _docx_styles(document) -> None:
         ("Notice Signature", WD_ALIGN_PARAGRAPH.RIGHT, 0),
         ("Notice Rank", WD_ALIGN_PARAGRAPH.CENTER, 0),
         ("Notice Subtitle", WD_ALIGN_PARAGRAPH.CENTER, 0),
+        ("Notice Contents", WD_ALIGN_PARAGRAPH.LEFT, 0),
     ):
         style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = normal
@@ -196,31 +196,11 @@ def _docx_styles(document) -> None:
 
 
 def notice_html(notice: ParsedNotice, title: str) -> str:
-    tiers = [
-        {
-            "heading": _tier_heading_text(notice, tier),
-            "cases": [
-                {
-                    "rank": case.rank,
-                    "title": case.title,
-                    "subtitle": "——" + case.subtitle if case.subtitle else "",
-                    "sections": [
-                        {"heading": s.get("heading", ""), "paragraphs": _paragraphs(s.get("body"))}
-                        for s in case.sections
-                    ],
-                }
-                for case in tier.cases
-            ],
-        }
-        for tier in notice.tiers
-    ]
     return render_to_string(
         "publishing/notice_pdf.html",
         {
             "title": title,
-            "notice": notice,
-            "date": format_date(notice.date) if notice.date else "",
-            "tiers": tiers,
+            "blocks": notice_outline(notice, document=True),
             "fonts": ", ".join(f'"{f}"' for f in CJK_FONTS) + ", serif",
         },
     )

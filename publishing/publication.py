@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseTransition, Round
-from cases.notice_writer import format_date
+from cases.notices.writer import format_date
 from cases.rounds import set_round_status
 
+from . import working_days
 from .models import Objection, PublicationEvent
 
 S = Round.Status
@@ -29,31 +30,24 @@ NOT_LISTED = (Case.Status.DRAFT, Case.Status.WITHDRAWN, Case.Status.REJECTED)
 # --- The public notice period ---------------------------------------------------------------
 
 
-def add_working_days(start: datetime.date, days: int) -> datetime.date:
-    """The last day of a period of ``days`` working days (Monday to Friday) from ``start``.
-
-    ``start`` counts when it is a working day. Public holidays and their make-up working days
-    (调休) are not known here: staff correct ``publicity_ends`` by hand in such weeks.
-    """
-    if days < 1:
-        raise ValueError("days must be positive")
-    day, counted = start, 0
-    while True:
-        if day.weekday() < 5:
-            counted += 1
-            if counted == days:
-                return day
-        day += datetime.timedelta(days=1)
-
-
 def publicity_window(
     start: datetime.datetime, days: int
 ) -> tuple[datetime.datetime, datetime.datetime]:
     """Start and end of the notice period: it ends at midnight after its last working day."""
     local = timezone.localtime(start)
-    last = add_working_days(local.date(), days)
+    last = working_days.add_working_days(local.date(), days).last_day
     end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min)
     return start, timezone.make_aware(end, timezone.get_current_timezone())
+
+
+def calendar_warning(round_: Round) -> str:
+    """Staff's warning when the round's notice period reaches a year whose holidays the
+    calendar does not know (its end was then counted on weekdays only)."""
+    if round_.publicity_starts is None:
+        return ""
+    start = timezone.localtime(round_.publicity_starts).date()
+    period = working_days.add_working_days(start, round_.publicity_days or 1)
+    return working_days.unknown_years_warning(period)
 
 
 def last_day(round_: Round) -> datetime.date | None:
@@ -64,8 +58,12 @@ def last_day(round_: Round) -> datetime.date | None:
 
 
 def listed_cases(round_: Round):
-    """The cases of a round that carry a tier: the list shown in 公示 and then published."""
-    return round_.cases.exclude(tier="").exclude(rank=None).exclude(status__in=NOT_LISTED)
+    """The cases of a round that carry a tier: the list shown in 公示 and then published.
+    A compilation has no tiers: every case it lists is 入选."""
+    cases = round_.cases.exclude(status__in=NOT_LISTED)
+    if round_.is_compilation:
+        return cases
+    return cases.exclude(tier="").exclude(rank=None)
 
 
 def publicity_running(round_: Round, now=None) -> bool:

@@ -1,4 +1,7 @@
-"""Cases and awards per district per year, for the statistics page (published rounds only)."""
+"""Cases and awards per district per year, for the statistics page (published rounds only).
+
+A compilation (a round without tiers, 2021) awards nothing: its cases count as 入选 (selected),
+apart from the awards of ranked rounds."""
 
 from __future__ import annotations
 
@@ -10,22 +13,29 @@ NOT_SUBMITTED = (Case.Status.DRAFT, Case.Status.WITHDRAWN)
 
 
 def district_year_table() -> dict:
-    """``{"years": [...], "rows": [{"district", "cells": [{"year", "cases", "awards",
-    "tiers": {name: n}}]}], "totals": [...]}`` over the published rounds."""
+    """``{"years": [...], "columns": [{"year", "label"}], "rows": [{"district", "cells":
+    [{"year", "cases", "awards", "selected", "tiers": {name: n}}]}], "totals": [...]}`` over
+    the published rounds; a column's label is 获奖, or 入选 for a year of compilations."""
     rounds = Round.objects.filter(status=Round.Status.PUBLISHED)
     years = sorted(set(rounds.values_list("year", flat=True)))
+    ranked_years = set(rounds.exclude(kind=Round.Kind.COMPILATION).values_list("year", flat=True))
     base = Case.objects.filter(round__in=rounds).exclude(status__in=NOT_SUBMITTED)
     submitted = {
         (row["district"], row["round__year"]): row["n"]
         for row in base.values("district", "round__year").annotate(n=Count("id"))
     }
     awards: dict = {}
+    selected: dict = {}
     for row in (
         base.filter(status=Case.Status.PUBLISHED)
-        .values("district", "round__year", "tier")
+        .values("district", "round__year", "round__kind", "tier")
         .annotate(n=Count("id"))
     ):
-        awards.setdefault((row["district"], row["round__year"]), {})[row["tier"]] = row["n"]
+        key = (row["district"], row["round__year"])
+        if row["round__kind"] == Round.Kind.COMPILATION:
+            selected[key] = selected.get(key, 0) + row["n"]
+        else:
+            awards.setdefault(key, {})[row["tier"]] = row["n"]
 
     districts = [(d.pk, d.name) for d in District.objects.all()]
     if any(key[0] is None for key in submitted):
@@ -40,11 +50,17 @@ def district_year_table() -> dict:
                     "year": year,
                     "cases": submitted.get((pk, year), 0),
                     "awards": sum(tiers.values()),
+                    "selected": selected.get((pk, year), 0),
                     "tiers": tiers,
                 }
             )
         rows.append(
-            {"district": name, "cells": cells, "total_awards": sum(c["awards"] for c in cells)}
+            {
+                "district": name,
+                "cells": cells,
+                "total_awards": sum(c["awards"] for c in cells),
+                "total_selected": sum(c["selected"] for c in cells),
+            }
         )
     totals = [
         {
@@ -54,7 +70,16 @@ def district_year_table() -> dict:
         }
         for i, year in enumerate(years)
     ]
-    return {"years": years, "rows": rows, "totals": totals}
+    for i, total in enumerate(totals):
+        total["selected"] = sum(r["cells"][i]["selected"] for r in rows)
+    columns = [{"year": y, "label": "获奖" if y in ranked_years else "入选"} for y in years]
+    return {
+        "years": years,
+        "columns": columns,
+        "rows": rows,
+        "totals": totals,
+        "has_selected": any(r["total_selected"] for r in rows),
+    }
 
 
 def chart_data(table: dict) -> dict:
@@ -63,10 +88,13 @@ def chart_data(table: dict) -> dict:
         "labels": [row["district"] for row in table["rows"]],
         "awards": [
             {
-                "label": f"{year}年 获奖",
-                "data": [row["cells"][i]["awards"] for row in table["rows"]],
+                "label": f"{column['year']}年 {column['label']}",
+                "data": [
+                    row["cells"][i]["awards" if column["label"] == "获奖" else "selected"]
+                    for row in table["rows"]
+                ],
             }
-            for i, year in enumerate(table["years"])
+            for i, column in enumerate(table["columns"])
         ],
         "cases": [
             {"label": f"{year}年 申报", "data": [row["cells"][i]["cases"] for row in table["rows"]]}

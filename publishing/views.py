@@ -53,6 +53,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "unpublish_form": UnpublishForm(),
         "blockers": publication.publish_blockers(round_),
         "running": publication.publicity_running(round_),
+        "calendar_warning": publication.calendar_warning(round_),
         "documents": round_.notice_documents.all(),
         "events": round_.publication_events.select_related("by"),
     }

@@ -1,22 +1,48 @@
 """Admin for the selection. It must not undo the sealing: score values and comments stay
-hidden until the round's review is closed, and approved Result rows are read-only."""
+hidden until the round's review is closed (no lookup, search, filter, ordering, history or
+export on them: reviews.admin_seal), a submitted sheet and its assignment are neither edited
+nor deleted until then, and approved Result rows are read-only."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from import_export import resources
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.identifiers import IdentifierError, normalise_phone
+
+from . import sealing
+from .admin_seal import SealedAdminMixin
 from .models import Assignment, Result, RoundSelection, Score, ScoreSheet, Vote, Voter
 from .review import review_closed
 
 
 @admin.register(Voter)
-class VoterAdmin(admin.ModelAdmin):
-    list_display = ("masked_phone", "verified_at", "created_at")
+class VoterAdmin(SealedAdminMixin, admin.ModelAdmin):
+    # Phones are shown masked here too; whole numbers only on the vote monitor's fraud review.
+    # Voters are made by proving a phone, never here; staff revoke them on the vote monitor.
+    list_display = ("phone_masked", "verified_at", "token_version", "created_at")
+    fields = readonly_fields = ("phone_masked", "verified_at", "token_version", "created_at")
     search_fields = ("phone",)
+
+    @admin.display(description=_("手机号"))
+    def phone_masked(self, obj):
+        return obj.masked_phone
+
+    def get_search_results(self, request, queryset, search_term):
+        # A phone typed in any digits finds its voter (stored as 11 ASCII digits).
+        try:
+            search_term = normalise_phone(search_term)
+        except IdentifierError:
+            pass
+        return super().get_search_results(request, queryset, search_term)
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Vote)
-class VoteAdmin(ExportMixin, SimpleHistoryAdmin):
+class VoteAdmin(SealedAdminMixin, ExportMixin, SimpleHistoryAdmin):
     # Votes are cast by voters and voided on the staff vote page (which keeps Case.vote_count
     # in step), never added or edited here.
     list_display = ("case", "voter", "ip_block", "created_at", "voided")
@@ -30,10 +56,47 @@ class VoteAdmin(ExportMixin, SimpleHistoryAdmin):
         return False
 
 
+class AssignmentResource(resources.ModelResource):
+    """Export: who is assigned what, with 回避 (never a score). Import: new assignments only,
+    each validated by Assignment.clean, the assignment page's rules (reviews.review
+    .check_assignment); 回避 and the time are exported, never imported."""
+
+    class Meta:
+        model = Assignment
+        fields = ("id", "round", "case", "expert", "recused", "recusal_reason", "created_at")
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for name in ("recused", "recusal_reason", "created_at"):
+            self.fields[name].readonly = True
+
+
 @admin.register(Assignment)
-class AssignmentAdmin(ImportExportModelAdmin):
+class AssignmentAdmin(SealedAdminMixin, ImportExportModelAdmin):
+    # Made here or imported as on the assignment page (Assignment.clean), never edited; removed
+    # as there too: not once the expert has submitted, until the review closes.
+    resource_classes = [AssignmentResource]
     list_display = ("case", "expert", "recused")
     list_filter = ("round", "recused")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["case", "expert"]
+        return ["round", "case", "expert", "recused", "recusal_reason", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and sealing.locked_sheets(assignments=[obj]).exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class ScoreInline(admin.TabularInline):
@@ -47,7 +110,7 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(ScoreSheet)
-class ScoreSheetAdmin(SimpleHistoryAdmin):
+class ScoreSheetAdmin(SealedAdminMixin, SimpleHistoryAdmin):
     list_display = ("assignment", "status", "submitted_at")
     list_filter = ("status",)
     readonly_fields = ("assignment", "status", "submitted_at", "comment")
@@ -62,13 +125,11 @@ class ScoreSheetAdmin(SimpleHistoryAdmin):
         fields = ["assignment", "status", "submitted_at"]
         return fields if self._sealed(obj) else [*fields, "comment"]
 
-    def history_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, object_id)
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        # Both history pages (the list shows each change's fields, a version shows them all).
         if self._sealed(obj):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
-        return super().history_view(request, object_id, extra_context)
+            return False
+        return super().has_view_history_or_change_history_permission(request, obj)
 
     def has_add_permission(self, request):
         return False
@@ -76,9 +137,14 @@ class ScoreSheetAdmin(SimpleHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and sealing.locked_sheets(sheets=[obj]).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(Result)
-class ResultAdmin(ExportMixin, SimpleHistoryAdmin):
+class ResultAdmin(SealedAdminMixin, ExportMixin, SimpleHistoryAdmin):
     list_display = ("case", "round", "score", "overall_rank", "tier", "rank", "approved_at")
     list_filter = ("round", "tier")
 
@@ -93,7 +159,7 @@ class ResultAdmin(ExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(RoundSelection)
-class RoundSelectionAdmin(SimpleHistoryAdmin):
+class RoundSelectionAdmin(SealedAdminMixin, SimpleHistoryAdmin):
     list_display = ("round", "vote_closed_at", "review_closed_at", "approved_at", "approved_by")
 
     def has_add_permission(self, request):

@@ -15,7 +15,7 @@ from cases.models import Case, District, Round
 
 from . import review
 from .models import Vote, Voter
-from .voting import ip_block
+from .vote.casting import ip_block
 
 VOTE_YEAR, REVIEW_YEAR = 2026, 2025
 DEMO_TITLE = "%s 年度上海市各区优化营商环境案例评选（演示）"

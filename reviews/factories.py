@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases.models import Case, District, Round
 
 from .models import Voter
-from .sms import MemorySender
+from .vote.sms import MemorySender
 
 CRITERIA = [
     {"key": "leading", "label": "引领性强", "max": 40, "weight": 1},
@@ -66,9 +66,13 @@ def district(code):
 
 def use_memory_sms(settings):
     """Send one-time codes to MemorySender.outbox (call from a fixture with ``settings``)."""
-    settings.SMS_SENDER = "reviews.sms.MemorySender"
+    settings.SMS_SENDER = "reviews.vote.sms.MemorySender"
     MemorySender.clear()
     return MemorySender
+
+
+# The vote's captcha, answered as tests may (tests/conftest.py turns its test mode on).
+CAPTCHA_PASSED = {"captcha_0": "test", "captcha_1": "PASSED"}
 
 
 def clear_rate_limits():

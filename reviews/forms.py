@@ -1,22 +1,50 @@
 """Forms of the selection. Score values are checked by reviews.review.clean_score, the one
 rule for what a score may be."""
 
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts import passwords
 from cases.models import District
 
 from .review import clean_score
-from .voting import VoteError, normalise_phone
+from .vote.errors import VoteError
+from .vote.identity import normalise_code, normalise_phone
+
+
+class CaptchaWidget(CaptchaTextInput):
+    """The image, the answer box and a "换一张" link: without script the link reloads the page
+    (a new image); static/js/captcha.js swaps the image in place. The template sits in the
+    app's templates/, where Django's form renderer looks (not the project's templates/)."""
+
+    template_name = "reviews/_captcha_widget.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["refresh_url"] = self.refresh_url()
+        return context
 
 
 class PhoneForm(forms.Form):
+    """Asking for a code: the phone, and a captcha before any code is sent."""
+
     phone = forms.CharField(
         label=_("手机号"),
-        max_length=20,
+        max_length=32,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    captcha = CaptchaField(
+        label=_("图形验证码"),
+        help_text=_("请输入图中的英文字母，不区分大小写。"),
+        widget=CaptchaWidget(),
+        error_messages={
+            "invalid": _("图形验证码不正确，请看新的图片重新输入。"),
+            "required": _("请输入图形验证码。"),
+            "incomplete": _("请输入图形验证码。"),
+        },
     )
 
     def clean_phone(self):
@@ -29,10 +57,15 @@ class PhoneForm(forms.Form):
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("验证码"),
-        max_length=6,
-        min_length=6,
+        max_length=16,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
+
+    def clean_code(self):
+        try:
+            return normalise_code(self.cleaned_data["code"])
+        except VoteError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class ReasonForm(forms.Form):
@@ -40,10 +73,19 @@ class ReasonForm(forms.Form):
 
 
 class ScoreSheetForm(forms.Form):
-    """One field per criterion of the round, plus a comment."""
+    """One field per criterion of the round, plus a comment for staff and one for the district."""
 
     comment = forms.CharField(
-        label=_("评语（选填）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("评语（选填）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("仅评审工作人员可见。"),
+    )
+    district_comment = forms.CharField(
+        label=_("给申报区的意见（选填）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("结果公布后反馈给该案例所在区，不显示您的姓名。"),
     )
 
     def __init__(self, *args, criteria, initial_values=None, disabled=False, **kwargs):
@@ -59,8 +101,10 @@ class ScoreSheetForm(forms.Form):
                 initial=(initial_values or {}).get(criterion.key),
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "score-input"}),
             )
-        self.fields = {**fields, "comment": self.fields["comment"]}
-        self.fields["comment"].disabled = disabled
+        comments = {name: self.fields[name] for name in ("comment", "district_comment")}
+        self.fields = {**fields, **comments}
+        for field in comments.values():
+            field.disabled = disabled
 
     def clean(self):
         cleaned = super().clean()
@@ -80,9 +124,12 @@ class ScoreSheetForm(forms.Form):
 class ExpertForm(forms.ModelForm):
     password = forms.CharField(
         label=_("初始密码"),
-        min_length=8,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("至少 8 位；请线下告知专家，并提醒其首次登录后修改。"),
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "至少 8 位，不能是常见密码、纯数字或与用户名、姓名相近；请线下告知专家。"
+            "专家首次登录后须先修改密码。"
+        ),
     )
 
     class Meta:
@@ -104,10 +151,16 @@ class ExpertForm(forms.ModelForm):
         self.fields["district"].help_text = _("专家所属区：该区的案例将自动回避。")
         self.fields["organisation"].required = True
 
+    def _post_clean(self):
+        super()._post_clean()
+        # After the instance holds the form's data: a password like the expert's own name or
+        # username is refused too (AUTH_PASSWORD_VALIDATORS).
+        passwords.validate_for(self, "password", self.instance)
+
     def save(self, commit=True):
         user = super().save(commit=False)
         user.role = get_user_model().Role.EXPERT
-        user.set_password(self.cleaned_data["password"])
+        passwords.set_password_by_staff(user, self.cleaned_data["password"])
         if commit:
             user.save()
         return user

@@ -8,14 +8,31 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case, Round
+from core.identifiers import mask_phone
+
+
+class ChangesOnlyHistory(HistoricalRecords):
+    """History of a row's changes, not of its creation: a voter proving a phone is no event
+    for the audit trail (it would list every voter); staff revoking one is."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        if not created:
+            super().post_save(instance, created, using=using, **kwargs)
 
 
 class Voter(models.Model):
     """A member of the public who proved a phone number with a one-time code."""
 
+    # 11 ASCII digits (core.identifiers.normalise_phone), whatever digits were typed.
     phone = models.CharField(_("手机号"), max_length=20, unique=True)
     verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+    # Signed into the voter's cookie and checked by every vote: adding one ("更换手机号", or
+    # staff on the vote monitor) revokes every cookie issued before (reviews.vote.identity).
+    token_version = models.PositiveIntegerField(_("凭证版本"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    # Staff revoking a voter is recorded (who, when, why: reviews.vote.identity.revoke_voters).
+    history = ChangesOnlyHistory()
 
     class Meta:
         verbose_name = _("投票人")
@@ -26,7 +43,7 @@ class Voter(models.Model):
 
     @property
     def masked_phone(self):
-        return f"{self.phone[:3]}****{self.phone[-4:]}" if len(self.phone) >= 7 else "****"
+        return mask_phone(self.phone)
 
 
 class PhoneCode(models.Model):
@@ -44,7 +61,7 @@ class PhoneCode(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.phone[:3]}****{self.phone[-4:]} @ {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{mask_phone(self.phone)} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Ballot(models.Model):
@@ -73,9 +90,9 @@ class Vote(models.Model):
     # case), the case (its foreign key) and (round, ip_block, created_at), which serves every
     # query of a round's votes (tally, chart, bursts).
     # The round is the case's round, written by the vote statement from the case it joined
-    # (reviews.voting._VOTE_STATEMENT), and a round with cases cannot be deleted: no database
-    # constraint of its own, whose check would lock the one round row that every concurrent
-    # vote shares (Ballot.round likewise). The case and the voter keep theirs.
+    # (reviews.vote.casting._VOTE_STATEMENT), and a round with cases cannot be deleted: no
+    # database constraint of its own, whose check would lock the one round row that every
+    # concurrent vote shares (Ballot.round likewise). The case and the voter keep theirs.
     round = models.ForeignKey(
         Round, on_delete=models.PROTECT, related_name="votes", db_index=False, db_constraint=False
     )
@@ -136,6 +153,13 @@ class Assignment(models.Model):
     def __str__(self):
         return f"{self.expert} · {self.case_id}"
 
+    def clean(self):
+        # The admin's form and its import validate here: the assignment page's rules
+        # (reviews.review.check_assignment), and an assignment, once made, is not edited.
+        from .review import check_assignment
+
+        check_assignment(self)
+
 
 class ScoreSheet(models.Model):
     class Status(models.TextChoices):
@@ -147,6 +171,9 @@ class ScoreSheet(models.Model):
         _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT
     )
     comment = models.TextField(_("评语"), blank=True)
+    # Shown to the case's district after publication, without the expert's name
+    # (reviews.feedback); ``comment`` stays with staff.
+    district_comment = models.TextField(_("给申报区的意见"), blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -159,6 +186,25 @@ class ScoreSheet(models.Model):
     def __str__(self):
         return str(self.assignment)
 
+    def save(self, *args, **kwargs):
+        # Whatever created the assignment (a page, the admin, an import, the shell), a sheet on
+        # one whose expert must recuse is never submitted.
+        if self.status == self.Status.SUBMITTED:
+            from .sealing import refusal
+
+            reason = refusal(self.assignment)
+            if reason:
+                raise ValidationError(reason)
+        super().save(*args, **kwargs)
+
+
+class ScoreQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for score in objs:
+            score.check_allowed()
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class Score(models.Model):
     sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
@@ -166,6 +212,8 @@ class Score(models.Model):
     value = models.DecimalField(_("得分"), max_digits=7, decimal_places=2)
 
     history = HistoricalRecords()
+
+    objects = ScoreQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("得分")
@@ -175,7 +223,30 @@ class Score(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.criterion}={self.value}"
+        # Never the value: the admin lists related objects by their __str__ (a delete
+        # confirmation page, the history), and the value is sealed until the review closes.
+        return f"{self.sheet_id} · {self.criterion}"
+
+    def save(self, *args, **kwargs):
+        self.check_allowed()
+        super().save(*args, **kwargs)
+
+    def check_allowed(self):
+        """A score is saved only on a draft sheet whose expert may score the case."""
+        from .sealing import refusal
+
+        sheet = (
+            ScoreSheet.objects.select_related("assignment__expert", "assignment__case")
+            .filter(pk=self.sheet_id)
+            .first()
+        )
+        if sheet is None:  # no such sheet: the database's foreign key refuses it
+            return
+        if sheet.status == ScoreSheet.Status.SUBMITTED:
+            raise ValidationError(_("评分表已提交并锁定，得分不能修改。"))
+        reason = refusal(sheet.assignment)
+        if reason:
+            raise ValidationError(reason)
 
 
 class Result(models.Model):

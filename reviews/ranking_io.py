@@ -13,8 +13,9 @@ surrounding spaces; case ids are kept as the text written):
 - config.json: ``criteria`` (``key``, ``label``, ``max``, optional ``weight`` = 1) and
   ``tiers`` (``name``, ``size``; may be empty) are required; ``shortlist`` (null or absent:
   no vote cut), ``trim`` (0), ``vote_weight`` (0), ``normalize`` (``none`` or ``zscore``)
-  and ``precision`` (2, at most 10) are optional. Numbers are taken as written
-  (``parse_float=Decimal``).
+  and ``precision`` (2, at most 10) are optional, and so are the panel's thresholds
+  ``flag_correlation``, ``flag_offset``, ``flag_spread`` (read by ``reviews.panel_io``).
+  Numbers are taken as written (``parse_float=Decimal``).
   Unknown keys are refused: a misspelt ``vote_wieght`` would otherwise silently mean 0.
 
 The cases are those named in either CSV file. Only shortlisted cases have their scores
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from .panel import PANEL_CONFIG_KEYS
 from .ranking import Criterion, RankingConfig, RankingError, Tier, select_shortlist
 
 __all__ = [
@@ -244,6 +246,7 @@ _JSON_MESSAGES = {
 }
 
 _CONFIG_KEYS = ("criteria", "tiers", "shortlist", "trim", "vote_weight", "normalize", "precision")
+_CONFIG_KEYS += PANEL_CONFIG_KEYS
 _CRITERION_KEYS = ("key", "label", "max", "weight")
 _TIER_KEYS = ("name", "size")
 

@@ -20,7 +20,7 @@ from cases.rounds import set_round_status
 from .models import Assignment, Result, RoundSelection, Score, ScoreSheet
 from .ranking import CaseResult, RankingConfig, RankingError, Tier, rank, round_half_up
 from .review import round_criteria, shortlisted_cases
-from .voting import valid_counts
+from .vote.monitor import valid_counts
 
 # Decimals shown for the intermediate values of the explanation (the engine keeps them exact).
 SHOWN_PLACES = 4

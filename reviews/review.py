@@ -20,6 +20,7 @@ from cases.models import Case, Round
 
 from .models import Assignment, RoundSelection, Score, ScoreSheet
 from .ranking import Criterion
+from .sealing import refusal
 
 SCORE_PLACES = 2  # decimals allowed in a score
 
@@ -133,7 +134,7 @@ def assign_default(*, round: Round) -> int:
     return created
 
 
-def add_assignment(*, case: Case, expert, user=None) -> Assignment:
+def _check_eligible(*, case: Case, expert) -> None:
     if not case.shortlisted:
         raise ValidationError(_("只能为入围案例分配专家。"))
     if not getattr(expert, "is_expert", False):
@@ -143,6 +144,36 @@ def add_assignment(*, case: Case, expert, user=None) -> Assignment:
         raise ValidationError(
             _("%(name)s 须回避该案例：%(reason)s。") % {"name": expert, "reason": reason}
         )
+
+
+def check_assignment(assignment: Assignment) -> None:
+    """The assignment page's rules for an assignment made anywhere else (the admin's form, its
+    import; ``Assignment.clean``): a shortlisted case of a round under review whose review is
+    not closed, an eligible expert, no 回避 set by staff; an existing assignment is never
+    changed (the page only adds and removes)."""
+    if assignment.pk is not None:
+        columns = ("round_id", "case_id", "expert_id", "recused", "recusal_reason")
+        stored = Assignment.objects.filter(pk=assignment.pk).values(*columns).first()
+        if stored is not None:
+            if {k: getattr(assignment, k) for k in columns} != stored:
+                raise ValidationError(_("评审分配建立后不能修改；请在分配页面取消后重新分配。"))
+            return
+    if assignment.case_id is None or assignment.expert_id is None:
+        return  # the form reports the missing field itself
+    case = assignment.case
+    if assignment.round_id is None:
+        assignment.round_id = case.round_id
+    elif assignment.round_id != case.round_id:
+        raise ValidationError(_("评审分配的轮次须与案例所属轮次一致。"))
+    if case.round.status != Round.Status.REVIEW or review_closed(case.round):
+        raise ValidationError(_("本轮评选不在专家评审阶段，不能分配专家。"))
+    if assignment.recused or assignment.recusal_reason:
+        raise ValidationError(_("回避只能由专家本人声明。"))
+    _check_eligible(case=case, expert=assignment.expert)
+
+
+def add_assignment(*, case: Case, expert, user=None) -> Assignment:
+    _check_eligible(case=case, expert=expert)
     assignment, _made = Assignment.objects.get_or_create(
         case=case, expert=expert, defaults={"round": case.round}
     )
@@ -190,6 +221,7 @@ def save_sheet(
     user,
     values: dict,
     comment: str = "",
+    district_comment: str | None = None,
     submit: bool = False,
     on_paper: bool = False,
 ) -> ScoreSheet:
@@ -197,8 +229,11 @@ def save_sheet(
     round_ = assignment.round
     if not on_paper and assignment.expert_id != user.pk:
         raise ValidationError(_("只能填写分配给自己的评分表。"))
-    if assignment.recused:
-        raise ValidationError(_("已回避的案例不能评分。"))
+    # Recused, or an expert who must recuse (whatever created the assignment: the page, the
+    # admin, an import, the shell); Score.save and ScoreSheet.save refuse it too.
+    reason = refusal(assignment)
+    if reason:
+        raise ValidationError(reason)
     # Paper sheets from the review meeting may be entered after the online window closed.
     window = on_paper or round_.window_open("review")
     if round_.status != Round.Status.REVIEW or review_closed(round_) or not window:
@@ -225,6 +260,8 @@ def save_sheet(
             Score.objects.update_or_create(sheet=sheet, criterion=key, defaults={"value": value})
         sheet.scores.exclude(criterion__in=[c.key for c in criteria]).delete()
         sheet.comment = (comment or "").strip()
+        if district_comment is not None:  # None: as it was (a paper sheet may not carry it)
+            sheet.district_comment = district_comment.strip()
         if submit:
             sheet.status, sheet.submitted_at = ScoreSheet.Status.SUBMITTED, timezone.now()
         sheet._history_user = user

@@ -3,6 +3,11 @@
 Header ``case,expert,criterion,score``: case = case id, expert = username, criterion = the
 round's criterion key, score = a number. ``parse_upload`` saves nothing and reports every
 error with its line number; ``apply_upload`` submits the sheets only when there is none.
+
+A paper sheet replaces the expert's online *draft* of the same case (a submitted online sheet
+is an error) and submits it in their name: the preview lists those drafts (``Preview.drafts``,
+never their contents, which are sealed) and ``apply_upload`` replaces only those drafts that
+staff confirmed one by one.
 """
 
 import csv
@@ -16,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases.models import Round
+from core.identifiers import IdentifierError, parse_id
 
 from .models import Assignment, ScoreSheet
 from .review import clean_score, conflict_reason, round_criteria, save_sheet, shortlisted_cases
@@ -39,6 +45,7 @@ class SheetRows:
     first_line: int
     values: dict = field(default_factory=dict)  # criterion key -> Decimal
     lines: dict = field(default_factory=dict)  # criterion key -> line
+    draft: ScoreSheet | None = None  # the expert's online draft this sheet would replace
 
 
 @dataclass
@@ -51,6 +58,11 @@ class Preview:
     def ok(self) -> bool:
         return not self.errors and bool(self.sheets)
 
+    @property
+    def drafts(self) -> list[SheetRows]:
+        """The sheets that would replace an expert's online draft: each needs confirming."""
+        return [group for group in self.sheets if group.draft is not None]
+
 
 def decode(data: bytes) -> str:
     """UTF-8 (with or without BOM) or GB18030, as Excel saves CSV on Chinese Windows."""
@@ -60,6 +72,14 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise ValidationError(_("无法识别文件编码，请另存为 UTF-8 编码的 CSV。"))
+
+
+def _case_id(text: str) -> int | None:
+    """A case id typed in any script's digits (２３ is 23), or None for anything else."""
+    try:
+        return parse_id(text)
+    except IdentifierError:
+        return None
 
 
 def parse_upload(*, round: Round, data: bytes) -> Preview:
@@ -105,7 +125,7 @@ def parse_upload(*, round: Round, data: bytes) -> Preview:
             error(_("应有 4 列，实际为 %(n)s 列。") % {"n": len(row)})
             continue
         case_raw, username, key, score_raw = (cell.strip() for cell in row)
-        case = cases.get(int(case_raw)) if case_raw.isdigit() else None
+        case = cases.get(_case_id(case_raw))
         if case is None:
             error(_("案例编号“%(value)s”不是本轮入围案例。") % {"value": case_raw})
         if username not in users:
@@ -156,7 +176,7 @@ def parse_upload(*, round: Round, data: bytes) -> Preview:
                     % {"expert": username, "case": case.pk}
                 )
                 continue
-            group = sheets[(case.pk, expert.pk)] = SheetRows(assignment, line)
+            group = sheets[(case.pk, expert.pk)] = SheetRows(assignment, line, draft=sheet)
         if criterion is None or value is None:
             continue
         if key in group.values:
@@ -187,11 +207,25 @@ def parse_upload(*, round: Round, data: bytes) -> Preview:
     return preview
 
 
-def apply_upload(*, round: Round, data: bytes, user) -> int:
-    """Parse again (the file, not a stale preview, is the source) and submit every sheet."""
+def apply_upload(*, round: Round, data: bytes, user, replace_drafts=()) -> int:
+    """Parse again (the file, not a stale preview, is the source) and submit every sheet.
+
+    ``replace_drafts``: the assignments (ids) whose online draft staff confirmed replacing; a
+    sheet replacing any other draft (one saved since the preview, too) refuses the whole file.
+    """
     preview = parse_upload(round=round, data=data)
     if not preview.ok:
         raise ValidationError([str(e) for e in preview.errors] or _("文件中没有评分数据。"))
+    confirmed = {int(pk) for pk in replace_drafts}
+    unconfirmed = [g for g in preview.drafts if g.assignment.pk not in confirmed]
+    if unconfirmed:
+        raise ValidationError(
+            [
+                _("专家 %(expert)s 对案例 %(case)s 已有在线评分草稿，须确认替换后才能录入。")
+                % {"expert": g.assignment.expert.username, "case": g.assignment.case_id}
+                for g in unconfirmed
+            ]
+        )
     with transaction.atomic():
         for group in preview.sheets:
             save_sheet(

@@ -4,11 +4,11 @@ from .views import public
 
 app_name = "vote"
 urlpatterns = [
-    path("<int:round_pk>/cases/<int:pk>/vote/", public.cast, name="cast"),  # the busiest first
+    path("<id:round_pk>/cases/<id:pk>/vote/", public.cast, name="cast"),  # the busiest first
     path("", public.index, name="index"),
     path("phone/", public.phone, name="phone"),
     path("verify/", public.verify, name="verify"),
     path("forget/", public.forget, name="forget"),
-    path("<int:pk>/", public.round_page, name="round"),
-    path("<int:round_pk>/cases/<int:pk>/", public.case_page, name="case"),
+    path("<id:pk>/", public.round_page, name="round"),
+    path("<id:round_pk>/cases/<id:pk>/", public.case_page, name="case"),
 ]

@@ -1,10 +1,16 @@
-"""Smoke test through a running production stack: pages, headers, static files, login, a task.
+"""Smoke test through a running production stack: nginx → gunicorn, PostgreSQL, Redis, a
+worker, the SMS gateway stand-in.
 
-Usage: smoke_test.py BASE_URL WORKDIR. Plays the TLS proxy (X-Forwarded-Proto: https) and
-keeps cookies itself, since they are Secure. Exits non-zero with one line per failure.
+Usage: smoke_test.py BASE_URL WORKDIR --plain PLAIN_URL --direct APP_URL
+BASE_URL is nginx's listener that plays TLS, PLAIN_URL its plain-HTTP listener, APP_URL
+gunicorn itself. Clients connect from loopback addresses of their own (127.0.0.21 …), never
+from the trusted proxy's (TRUSTED_PROXIES). Cookies are kept here, since they are Secure.
+Exits non-zero with one line per failure.
 """
 
+import argparse
 import http.client
+import json
 import os
 import re
 import sys
@@ -12,43 +18,82 @@ import time
 import urllib.parse
 from pathlib import Path
 
-BASE, WORK = sys.argv[1].rstrip("/"), Path(sys.argv[2])
-HOST = urllib.parse.urlsplit(BASE).netloc
+parser = argparse.ArgumentParser()
+parser.add_argument("base")
+parser.add_argument("work", type=Path)
+parser.add_argument("--plain", required=True)
+parser.add_argument("--direct", required=True)
+args = parser.parse_args()
+WORK = args.work
 failures = []
-cookies: dict[str, str] = {}
 
 
-def request(method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection(HOST, timeout=10)
-    sent = {"X-Forwarded-Proto": "https", "Host": HOST, **(headers or {})}
-    if cookies:
-        sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    conn.request(method, path, body=body, headers=sent)
-    response = conn.getresponse()
-    for header, value in response.getheaders():
-        if header.lower() == "set-cookie":
-            name, _, rest = value.partition("=")
-            cookies[name] = rest.split(";", 1)[0]
-    data = response.read().decode("utf-8", "replace")
-    conn.close()
-    return response.status, data, dict(response.getheaders())
+class Client:
+    """One browser: its own loopback address and its own cookies."""
+
+    def __init__(self, base, source="127.0.0.21"):
+        self.netloc = urllib.parse.urlsplit(base).netloc
+        self.source = source
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection(self.netloc, timeout=20, source_address=(self.source, 0))
+        sent = {"Host": self.netloc, **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None and "Content-Type" not in sent:
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+            sent["Referer"] = f"https://{self.netloc}{path}"
+        conn.request(method, path, body=body, headers=sent)
+        response = conn.getresponse()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                value = rest.split(";", 1)[0]
+                if value and "max-age=0" not in rest.lower():
+                    self.cookies[name] = value
+                else:
+                    self.cookies.pop(name, None)
+        data = response.read()
+        conn.close()
+        return response.status, data, {k.lower(): v for k, v in response.getheaders()}
+
+    def get(self, path, expect=200, contains=None, headers=None):
+        status, data, got = self.request(
+            "GET", urllib.parse.quote(path, safe="/?=&"), headers=headers
+        )
+        text = data.decode("utf-8", "replace")
+        if status != expect:
+            failures.append(f"GET {path} from {self.source}: {status}, expected {expect}")
+        if contains and contains not in text:
+            failures.append(f"GET {path}: missing {contains!r}")
+        return text, got
+
+    def post_form(self, path, page_text, fields, headers=None):
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page_text)
+        form = {"csrfmiddlewaretoken": token.group(1) if token else "", **fields}
+        return self.request("POST", path, urllib.parse.urlencode(form), headers)
 
 
-def get(path, expect=200, contains=None):
-    status, text, headers = request("GET", urllib.parse.quote(path, safe="/?=&"))
-    if status != expect:
-        failures.append(f"GET {path}: {status}, expected {expect}")
-    if contains and contains not in text:
-        failures.append(f"GET {path}: missing {contains!r}")
-    return text, headers
+def django_orm():
+    """The smoke test reads the database as an operator would (same environment)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bizenv.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
 
 
-home, headers = get("/", contains="上海市2022年度各区优化营商环境优秀案例和良好实践")
+browser = Client(args.base)
+
+# --- Pages, headers, static files served by nginx ---------------------------------------
+home, headers = browser.get("/", contains="上海市2022年度各区优化营商环境优秀案例和良好实践")
 for header in (
-    "X-Content-Type-Options",
-    "Referrer-Policy",
-    "X-Frame-Options",
-    "Strict-Transport-Security",
+    "x-content-type-options",
+    "referrer-policy",
+    "x-frame-options",
+    "strict-transport-security",
+    "content-security-policy",
 ):
     if header not in headers:
         failures.append(f"GET /: header {header} missing")
@@ -56,49 +101,135 @@ css = re.search(r'href="(/static/[^"]+\.css)"', home)
 if not css or not re.search(r"\.[0-9a-f]{12}\.css$", css.group(1)):
     failures.append("static CSS is not served under a hashed name")
 else:
-    get(css.group(1))
-get("/cases/archive/?q=帮办", contains="<mark>帮办</mark>")
-get("/cases/999999/", expect=404)
+    _, static_headers = browser.get(css.group(1))
+    if "immutable" not in static_headers.get("cache-control", ""):
+        failures.append("static files are not served by nginx with a long cache")
+browser.get("/cases/archive/?q=帮办", contains="<mark>帮办</mark>")
+browser.get("/cases/999999/", expect=404)
+browser.get("/media/attachments/x.pdf", expect=404)  # uploads are never served directly
 
-# Plain http without the proxy's header is redirected to https.
-status, _, headers = http.client.HTTPConnection(HOST, timeout=10), None, None
-conn = http.client.HTTPConnection(HOST, timeout=10)
-conn.request("GET", "/", headers={"Host": HOST})
-plain = conn.getresponse()
-if plain.status != 301 or not plain.getheader("Location", "").startswith("https://"):
-    failures.append(f"plain http was not redirected to https ({plain.status})")
-conn.close()
+# --- Plain http is redirected to https ---------------------------------------------------
+status, _, plain_headers = Client(args.plain).request("GET", "/")
+if status != 301 or not plain_headers.get("location", "").startswith("https://"):
+    failures.append(f"plain http was not redirected to https ({status})")
 
-# Login as staff through the real form, CSRF in force.
-login_page, _ = get("/accounts/login/")
-token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page)
-form = urllib.parse.urlencode(
-    {
-        "username": "staff",
-        "password": "demo-2026",
-        "csrfmiddlewaretoken": token.group(1) if token else "",
-    }
+# --- A protected download: the app answers X-Accel-Redirect, nginx sends the file -------
+django_orm()
+from cases.models import Round  # noqa: E402
+from publishing.models import NoticeDocument  # noqa: E402
+
+deadline = time.time() + 60
+published = Round.objects.filter(status=Round.Status.PUBLISHED).order_by("-year").first()
+while (
+    time.time() < deadline
+    and not NoticeDocument.objects.filter(
+        round=published, format="pdf", status=NoticeDocument.Status.DONE
+    ).exists()
+):
+    time.sleep(0.5)
+status, body, got = browser.request("GET", f"/notices/{published.pk}/pdf/")
+if status != 200 or not body.startswith(b"%PDF") or "x-accel-redirect" in got:
+    failures.append(f"the notice PDF did not come through nginx's protected location ({status})")
+elif "attachment" not in got.get("content-disposition", ""):
+    failures.append("the notice PDF is not sent as an attachment")
+
+# --- Login as staff through the real form, CSRF in force --------------------------------
+login_page, _ = browser.get("/accounts/login/")
+status, _, _ = browser.post_form(
+    "/accounts/login/", login_page, {"username": "staff", "password": "demo-2026"}
 )
-status, _, headers = request(
-    "POST",
-    "/accounts/login/",
-    form,
-    {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Referer": f"https://{HOST}/accounts/login/",
-    },
-)
-if status != 302 or "sessionid" not in cookies:
+if status != 302 or "sessionid" not in browser.cookies:
     failures.append(f"staff login failed ({status})")
 else:
-    get("/admin/", contains="管理后台")
+    browser.get("/admin/", contains="管理后台")
 
-# A task through Redis and the worker: the worker writes the mail file.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bizenv.settings")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import django  # noqa: E402
 
-django.setup()
+# --- Votes: the stored address is the client's, and forged headers are not believed ------
+def captcha_answer(page_text):
+    """The captcha's answer, read from the database as only the operator could."""
+    key = re.search(r'name="captcha_0" value="([^"]+)"', page_text)
+    if not key:
+        return {}
+    from captcha.models import CaptchaStore
+
+    return {
+        "captcha_0": key.group(1),
+        "captcha_1": CaptchaStore.objects.get(hashkey=key.group(1)).response,
+    }
+
+
+def last_code(phone):
+    outbox = Path(os.environ["SMS_OUTBOX"])
+    for line in reversed(
+        outbox.read_text(encoding="utf-8").splitlines() if outbox.exists() else []
+    ):
+        message = json.loads(line)
+        if message["phone"] == phone:
+            return message["params"]["code"]
+    return None
+
+
+def vote_as(client, phone, forged=None):
+    """Verify ``phone`` and vote for the first case of the open round; returns the case id."""
+    extra = {"X-Forwarded-For": forged} if forged else {}
+    status, _, got = client.request("GET", "/vote/", headers=extra)
+    round_link = re.search(r"/vote/(\d+)/$", got.get("location", ""))  # the one open round
+    if status != 302 or not round_link:
+        failures.append(f"no open vote on /vote/ ({status})")
+        return None
+    round_page, _ = client.get(f"/vote/{round_link.group(1)}/", headers=extra)
+    action = re.search(r'action="(/vote/\d+/cases/(\d+)/vote/)"', round_page)
+    phone_page, _ = client.get("/vote/phone/", headers=extra)
+    status, _, _ = client.post_form(
+        "/vote/phone/", phone_page, {"phone": phone, **captcha_answer(phone_page)}, extra
+    )
+    code = last_code(phone)
+    if status != 302 or not code:
+        failures.append(f"no code reached the SMS gateway for {phone} ({status})")
+        return None
+    verify_page, _ = client.get("/vote/verify/", headers=extra)
+    status, _, _ = client.post_form("/vote/verify/", verify_page, {"code": code}, extra)
+    if status != 302 or "voter" not in client.cookies:
+        failures.append(f"the code did not verify {phone} ({status})")
+        return None
+    status, _, _ = client.post_form(action.group(1), round_page, {}, extra)
+    if status != 302:
+        failures.append(f"the vote of {phone} was not taken ({status})")
+    return int(action.group(2))
+
+
+def stored_address(phone):
+    from reviews.models import Vote
+
+    vote = Vote.objects.filter(voter__phone=phone).order_by("-id").first()
+    return vote.ip if vote else None
+
+
+checks = [
+    # (client, phone, forged X-Forwarded-For, the address that must be stored)
+    (Client(args.base, "127.0.0.21"), "13900000021", None, "127.0.0.21"),
+    (Client(args.base, "127.0.0.22"), "13900000022", "203.0.113.99", "127.0.0.22"),
+]
+for client, phone, forged, expected in checks:
+    if vote_as(client, phone, forged) is not None:
+        got = stored_address(phone)
+        if got != expected:
+            failures.append(
+                f"a vote from {client.source} (X-Forwarded-For: {forged}) stored {got}, "
+                f"expected {expected}"
+            )
+
+# A client that reaches gunicorn directly is no proxy: its forwarding headers are dropped, so
+# claiming HTTPS gets it redirected like any plain request.
+# 127.0.0.1 too: gunicorn's own default would have believed it.
+for source in ("127.0.0.23", "127.0.0.1"):
+    status, _, got = Client(args.direct, source).request(
+        "GET", "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.98"}
+    )
+    if status != 301:
+        failures.append(f"a direct client's X-Forwarded-Proto was believed ({source}: {status})")
+
+# --- A task through Redis and the worker: the worker writes the mail file ---------------
 from core.tasks import send_smoke_mail  # noqa: E402
 
 send_smoke_mail.delay("deploy-check")

@@ -7,6 +7,7 @@ declare -A GROUPS_=(
   [base]="fonts-wqy-microhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
   [browser]="chromium fonts-wqy-microhei"
   [servers]="postgresql postgresql-contrib postgresql-15-rum redis-server"
+  [proxy]="nginx"
 )
 wanted=()
 for group in "${@:-base}"; do

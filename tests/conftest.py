@@ -13,6 +13,11 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The vote's captcha takes the answer "PASSED" in tests, and only here: the settings never
+    # set it (tests/vote/test_captcha.py checks a real answer and the runtime settings).
+    from captcha.conf import settings as captcha_settings
+
+    captcha_settings.CAPTCHA_TEST_MODE = True
 
 
 def make_user(username, role="", district=None, organisation="", **extra):
@@ -94,6 +99,15 @@ def _reference_data(request):
 
     if District.objects.count() != len(DISTRICTS) or not Topic.objects.exists():
         seed_reference_data(District, Topic)
+
+
+@pytest.fixture(autouse=True)
+def _private_media_root(settings, tmp_path_factory):
+    """Files a test writes (uploads, prepared exports) land in a directory of its own under
+    pytest's temporary directory, never in the checkout's media/ (created only if written)."""
+    import uuid
+
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media" / uuid.uuid4().hex
 
 
 @pytest.fixture(autouse=True)

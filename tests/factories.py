@@ -92,8 +92,8 @@ def ensure_districts():
 
 def approved_round_from_notice(path, year=2022):
     """The real notice imported, then set back to an approved result awaiting publication."""
-    from cases.notice_import import import_notice
-    from cases.notice_parser import parse_notice
+    from cases.notices.importer import import_notice
+    from cases.notices.parser import parse_notice
 
     ensure_districts()
     round_ = import_notice(parsed=parse_notice(path.read_bytes()), year=year).round

@@ -17,7 +17,7 @@ whose request ``changes`` it; for every other role the snapshot after the reques
 the one before: a refused POST changes nothing.
 
 Roles: anonymous; voter (no account: a phone verified for the public vote, the signed cookie
-``reviews.voting.VOTER_COOKIE`` exactly as the verify view sets it); officer_a
+``reviews.vote.identity.VOTER_COOKIE`` exactly as the verify view sets it); officer_a
 (嘉定区) and officer_b (浦东新区); expert (assigned to the shortlisted cases); recused_expert
 (assigned to the same cases, declared 回避 on the case of district A); staff (the commission).
 """
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from captcha.models import CaptchaStore
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -40,9 +41,10 @@ from django.utils import timezone
 from cases.models import Attachment, Case, District, KeyFigure, Round, Topic
 from publishing import publication
 from publishing.models import NoticeDocument, Objection
-from reviews import review, voting
-from reviews.factories import CRITERIA, RoundFactory, VoterFactory, use_memory_sms
-from reviews.models import Assignment, Score, ScoreSheet, Vote
+from reviews import review
+from reviews.factories import CAPTCHA_PASSED, CRITERIA, RoundFactory, VoterFactory, use_memory_sms
+from reviews.models import Assignment, Score, ScoreSheet, Vote, Voter
+from reviews.vote import casting, identity
 from tests.conftest import make_user
 from tests.factories import approved_round, published_case, published_round
 
@@ -195,6 +197,8 @@ POLICY = {
         }
     ),
     "accounts:audit": Rule(expect=staff_only()),
+    "password_change": Rule(expect=only(200, *SIGNED_IN)),
+    "password_change_done": Rule(expect=only(200, *SIGNED_IN)),
     # --- The public archive -------------------------------------------------------------------
     "cases:archive": Rule(expect=everyone()),
     "cases:round": Rule(args=lambda w: [w.published_round.pk], expect=everyone()),
@@ -202,8 +206,8 @@ POLICY = {
     "cases:detail": Rule(args=lambda w: [w.published_case.pk], expect=everyone()),
     "cases:detail@unpublished": Rule(
         args=lambda w: [w.submitted_a.pk],
-        # Signed-out visitors learn nothing (404); signed-in strangers get 403 (views.py).
-        expect={**everyone(403), "anonymous": 404, "voter": 404, "officer_a": 200, "staff": 200},
+        # Strangers, signed in or not, learn nothing: 404, as if the case did not exist.
+        expect={**everyone(404), "officer_a": 200, "staff": 200},
     ),
     # --- District officers: filing cases ------------------------------------------------------
     "cases:my_cases": Rule(expect=officers()),
@@ -398,6 +402,12 @@ POLICY = {
         changes=("voter",),
     ),
     "vote:cast@get": Rule(args=lambda w: [w.voting_round.pk, w.vote_a.pk], expect=everyone(405)),
+    # The captcha of the phone page (django-simple-captcha): its image for anyone; no audio
+    # (no speech synthesiser configured); the refresh answers the page's script only.
+    "captcha-image": Rule(args=lambda w: [w.captcha_key], expect=everyone()),
+    "captcha-image-2x": Rule(args=lambda w: [w.captcha_key], expect=everyone()),
+    "captcha-audio": Rule(args=lambda w: [w.captcha_key], expect=everyone(404)),
+    "captcha-refresh": Rule(expect=everyone(404)),
     # --- Staff: watching and closing the vote -------------------------------------------------
     "reviews:rounds": Rule(expect=staff_only()),
     "reviews:experts": Rule(expect=staff_only()),
@@ -418,6 +428,14 @@ POLICY = {
             Vote.objects.get(pk=w.old_vote.pk).voided,
             Case.objects.get(pk=w.vote_b.pk).vote_count,
         ),
+        changes=("staff",),
+    ),
+    "reviews:revoke_voters": Rule(
+        args=lambda w: [w.voting_round.pk],
+        method="post",
+        data=lambda w: {"voter_ids": [w.old_vote.voter_id], "reason": "同一地址段集中投票"},
+        expect=staff_only(302),
+        state=lambda w: Voter.objects.get(pk=w.old_vote.voter_id).token_version,
         changes=("staff",),
     ),
     "reviews:close_vote": Rule(
@@ -460,6 +478,10 @@ POLICY = {
     ),
     "reviews:results": Rule(args=lambda w: [w.review_round.pk], expect=staff_only()),  # sealed
     "reviews:results@closed": Rule(args=lambda w: [w.closed_round.pk], expect=staff_only()),
+    "reviews:results_export": Rule(args=lambda w: [w.closed_round.pk], expect=staff_only()),
+    "reviews:results_export@sealed": Rule(  # no score leaves before the review closes
+        args=lambda w: [w.review_round.pk], expect=staff_only(403)
+    ),
     "reviews:approve": Rule(
         args=lambda w: [w.closed_round.pk],
         method="post",
@@ -475,6 +497,16 @@ POLICY = {
         method="post",
         expect=staff_only(302),
         state=round_status("review_round"),
+    ),
+    # --- District officers: feedback on their own cases after publication ---------------------
+    "reviews:feedback": Rule(expect=officers()),
+    "reviews:feedback_case": Rule(  # a published case of district A, feedback on
+        args=lambda w: [w.published_case.pk],
+        expect={**only(200, "officer_a"), "officer_b": 404},
+    ),
+    "reviews:feedback_case@approved": Rule(  # district A's case, not yet published
+        args=lambda w: [w.approved_round.cases.get(district__code="jiading").pk],
+        expect={**only(403), "officer_a": 404, "officer_b": 404},
     ),
     # --- Experts -------------------------------------------------------------------------------
     "reviews:expert_home": Rule(expect=experts()),
@@ -743,7 +775,7 @@ def build_world():
     w.voter = VoterFactory(phone="13912345678")
 
     # A published round with a published case and its notice file.
-    w.published_round = published_round(2022)
+    w.published_round = published_round(2022, feedback_to_districts=True)
     w.published_case = published_case(
         w.published_round, tier="优秀案例", rank=1, title="已公布的案例", district="嘉定区"
     )
@@ -776,7 +808,8 @@ def build_world():
     w.voting_round = RoundFactory(year=2026, status=Round.Status.VOTING)
     w.vote_a = _complete_case(w.voting_round, district_a, Case.Status.ACCEPTED, "投票中的嘉定案例")
     w.vote_b = _complete_case(w.voting_round, district_b, Case.Status.ACCEPTED, "投票中的浦东案例")
-    w.old_vote = voting.cast_vote(
+    w.captcha_key = CaptchaStore.generate_key()
+    w.old_vote = casting.cast_vote(
         round=w.voting_round, case=w.vote_b, voter=VoterFactory(phone="13800000001"), ip="10.0.0.1"
     )
 
@@ -876,7 +909,7 @@ def world(shared_world, db):
 def sign_in(client, world, role):
     if role == "voter":
         # What the verify view sets once the code matches (reviews.views.public.verify).
-        client.cookies[voting.VOTER_COOKIE] = voting.voter_cookie(world.voter.pk)
+        client.cookies[identity.VOTER_COOKIE] = identity.voter_cookie(world.voter.pk)
     elif role != "anonymous":
         client.force_login(world.users[role])
     return client
@@ -1001,17 +1034,20 @@ def test_the_audit_trail_keeps_scores_sealed_while_the_review_runs(client, world
 def test_the_verified_voter_is_the_session_the_verify_view_leaves(client, world, settings):
     sender = use_memory_sms(settings)
     phone = world.voter.phone
-    response = client.post(reverse("vote:phone"), {"phone": phone})
+    response = client.post(reverse("vote:phone"), {"phone": phone, **CAPTCHA_PASSED})
     assert response.status_code == 302
     code = sender.last_code(phone)
     response = client.post(reverse("vote:verify"), {"code": code})
     assert response.status_code == 302
     # The same cookie as sign_in(…, "voter") sets, limited to the vote pages, not for scripts.
-    cookie = response.cookies[voting.VOTER_COOKIE]
-    assert cookie.value == client.cookies[voting.VOTER_COOKIE].value
-    assert signing.get_cookie_signer(salt=voting.VOTER_COOKIE + voting.VOTER_COOKIE_SALT).unsign(
-        cookie.value
-    ) == str(world.voter.pk)
+    cookie = response.cookies[identity.VOTER_COOKIE]
+    assert cookie.value == client.cookies[identity.VOTER_COOKIE].value
+    assert (
+        signing.get_cookie_signer(salt=identity.VOTER_COOKIE + identity.VOTER_COOKIE_SALT).unsign(
+            cookie.value
+        )
+        == f"{world.voter.pk}.{world.voter.token_version}"
+    )
     assert (cookie["path"], cookie["httponly"], cookie["samesite"]) == ("/vote/", True, "Lax")
     cast = reverse("vote:cast", args=[world.voting_round.pk, world.vote_a.pk])
     assert client.post(cast).url == reverse("vote:round", args=[world.voting_round.pk])

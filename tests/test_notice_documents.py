@@ -11,8 +11,8 @@ from django.core.management.base import CommandError
 from docx import Document
 
 from cases.models import Case, Round
-from cases.notice_import import import_notice
-from cases.notice_parser import parse_notice
+from cases.notices.importer import import_notice
+from cases.notices.parser import parse_notice
 from publishing import notice_documents, tasks
 from publishing.models import NoticeDocument
 

@@ -91,7 +91,8 @@ def test_unpublished_round_page_is_not_found(client, db):
 
 @pytest.mark.parametrize(
     "who, expected",
-    [("anonymous", 404), ("officer_a", 200), ("officer_b", 403), ("expert", 403), ("staff", 200)],
+    # Strangers, signed in or not, get 404: nothing tells another district the case exists.
+    [("anonymous", 404), ("officer_a", 200), ("officer_b", 404), ("expert", 404), ("staff", 200)],
 )
 def test_an_unpublished_case_is_seen_only_by_its_district_and_staff(
     client, request, who, expected, district_a

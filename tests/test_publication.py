@@ -2,12 +2,14 @@
 
 import datetime
 
+import chinese_calendar
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseTransition, Round
-from publishing import publication
+from publishing import publication, working_days
 from publishing.models import Objection, PublicationEvent
 from publishing.objections import file_objection
 from tests.factories import approved_round
@@ -34,23 +36,59 @@ def after_period(round_):
 @pytest.mark.parametrize(
     "start, days, end",
     [
-        ("2024-10-07", 5, "2024-10-11"),  # Monday: the same week
-        ("2024-10-09", 5, "2024-10-15"),  # Wednesday: skips the weekend
-        ("2024-10-12", 5, "2024-10-18"),  # Saturday: counting starts Monday
-        ("2024-10-11", 1, "2024-10-11"),
+        ("2024-10-14", 5, "2024-10-18"),  # Monday of an ordinary week: the same week
+        ("2024-10-16", 5, "2024-10-22"),  # Wednesday: skips the weekend
+        ("2024-10-19", 5, "2024-10-25"),  # Saturday: counting starts Monday
+        ("2024-10-18", 1, "2024-10-18"),
+        # 国庆 2024: 1–7 October off; Saturday 12 October worked in lieu (调休).
+        ("2024-09-30", 5, "2024-10-11"),
+        ("2024-10-07", 5, "2024-10-12"),
+        # 春节 2025: 28 January – 4 February off; Saturday 8 February worked.
+        ("2025-01-27", 3, "2025-02-06"),
+        ("2025-02-07", 2, "2025-02-08"),
     ],
 )
-def test_working_days_skip_weekends(start, days, end):
-    assert publication.add_working_days(
-        datetime.date.fromisoformat(start), days
-    ) == datetime.date.fromisoformat(end)
+def test_working_days_follow_chinas_calendar(start, days, end):
+    period = working_days.add_working_days(datetime.date.fromisoformat(start), days)
+    assert period.last_day == datetime.date.fromisoformat(end)
+    assert period.calendar_known
+
+
+def test_a_year_the_calendar_does_not_know_counts_weekdays_and_says_so():
+    year = max(chinese_calendar.constants.holidays).year + 1
+    first_monday = next(
+        datetime.date(year, 1, d) for d in range(1, 8) if datetime.date(year, 1, d).weekday() == 0
+    )
+    period = working_days.add_working_days(first_monday, 5)
+    assert period.last_day == first_monday + datetime.timedelta(days=4)
+    assert not period.calendar_known
+    assert "尚未收录" in working_days.unknown_years_warning(period)
+
+
+def test_a_period_that_crosses_into_an_unknown_year_is_flagged_too():
+    year = max(chinese_calendar.constants.holidays).year
+    period = working_days.add_working_days(datetime.date(year, 12, 28), 5)
+    assert period.last_day.year == year + 1
+    assert not period.calendar_known
+
+
+def test_staff_see_the_warning_on_the_rounds_publishing_page(client, staff):
+    year = max(chinese_calendar.constants.holidays).year
+    round_ = in_publicity(approved_round(year=year), aware(year, 12, 30, 9))
+    assert publication.calendar_warning(round_)
+    client.force_login(staff)
+    page = client.get(reverse("publishing:round", args=[round_.pk])).content.decode()
+    assert "尚未收录" in page
+    known = in_publicity(approved_round(year=2024), aware(2024, 10, 9, 9))
+    assert publication.calendar_warning(known) == ""
 
 
 def test_publicity_shows_the_approved_list_until_midnight_after_the_last_working_day():
     round_ = in_publicity(approved_round(), aware(2024, 10, 9, 15, 30))
     assert round_.status == S.PUBLICITY
     assert round_.publicity_starts == aware(2024, 10, 9, 15, 30)
-    assert round_.publicity_ends == aware(2024, 10, 16, 0, 0)
+    # Wednesday 9 October 2024: the 9th, 10th, 11th, Saturday 12th (调休) and Monday 14th.
+    assert round_.publicity_ends == aware(2024, 10, 15, 0, 0)
     assert round_.publication_events.get().kind == PublicationEvent.Kind.PUBLICITY_STARTED
 
 

@@ -62,6 +62,36 @@ SCORES = "case,expert,criterion,score\n" + "".join(
     ]
 )
 
+# The panel (reviews.panel), over the raw totals of the shortlisted 101, 102, 103 (full marks
+# 100, so points out of 100 are the totals themselves):
+# - e3 did not score 103, so ICC and W are over e1 and e2 (k = 2, n = 3): rows 70 80 / 85 90 /
+#   85 95. Grand mean 505/6; MSR = 775/6, MSC = 625/6, MSE = 25/6;
+#   ICC = (775/6 − 25/6) / (775/6 + (625/6 − 25/6) / 3) = 750/975 = 10/13 = 0.76923 → 0.7692.
+#   Ranks: e1 1, 2.5, 2.5 (a tie, T = 2³ − 2 = 6), e2 1, 2, 3; rank sums 2, 4.5, 5.5 around
+#   4: S = 6.5; W = 12 × 6.5 / (2² × (27 − 3) − 2 × 6) = 78/84 = 0.92857 → 0.9286.
+# - e1 against the others' means 85, 92.5, 95: differences −15, −7.5, −10 → offset −10.83;
+#   ranks 1, 2.5, 2.5 against 1, 2, 3: rho = 1.5 / √(1.5 × 2) = 0.86603 → 0.8660.
+#   e2 against 80, 90, 85: differences 0, 0, 10 → 3.33; ranks 1, 2, 3 against 1, 3, 2 → 0.5.
+#   e3 against 75, 87.5: 15 and 7.5 → 11.25; two cases, so no correlation.
+# - Spreads (population sd): 101 √(200/3) = 8.165 → 8.16; 102 √(50/3) = 4.082 → 4.08;
+#   103 √25 = 5.00. Nothing passes the default thresholds (0.3, 15, 15).
+EXPECTED_PANEL = {
+    "experts": 2,
+    "cases": 3,
+    "icc2k": "0.7692",
+    "kendall_w": "0.9286",
+    "by_expert": [
+        {"expert": "e1", "cases": 3, "offset": "-10.83", "correlation": "0.8660", "flagged": False},
+        {"expert": "e2", "cases": 3, "offset": "3.33", "correlation": "0.5000", "flagged": False},
+        {"expert": "e3", "cases": 2, "offset": "11.25", "correlation": None, "flagged": False},
+    ],
+    "by_case": [
+        {"case": "101", "experts": 3, "spread": "8.16", "flagged": False},
+        {"case": "102", "experts": 3, "spread": "4.08", "flagged": False},
+        {"case": "103", "experts": 2, "spread": "5.00", "flagged": False},
+    ],
+}
+
 EXPECTED = {
     "shortlist": ["101", "102", "103"],
     "results": [
@@ -69,6 +99,7 @@ EXPECTED = {
         {"case": "102", "score": "82.00", "overall_rank": 2, "tier": "良好实践", "rank": 1},
         {"case": "103", "score": "82.00", "overall_rank": 2, "tier": "良好实践", "rank": 1},
     ],
+    "panel": EXPECTED_PANEL,
 }
 
 
@@ -222,6 +253,70 @@ def test_zscore_from_the_config(sheet):
         ("B", "80.00"),
         ("A", "72.93"),
     ]
+
+
+# --- The panel ---------------------------------------------------------------------------------
+
+
+def test_panel_thresholds_from_the_config(sheet):
+    # Spreads 8.16, 4.08, 5.00; offsets −10.83, 3.33, 11.25; rho 0.8660, 0.5000, none.
+    write(
+        config=CONFIG.replace(
+            '"trim": 1',
+            '"trim": 1, "flag_spread": 5, "flag_offset": 10.9, "flag_correlation": 0.51',
+        )
+    )
+    panel = run()["panel"]
+    # 5.00 is not above 5; e1's |−10.83| is not above 10.9, e3's 11.25 is; e2's 0.5 < 0.51.
+    assert [(c["case"], c["flagged"]) for c in panel["by_case"]] == [
+        ("101", True),
+        ("102", False),
+        ("103", False),
+    ]
+    assert [(e["expert"], e["flagged"]) for e in panel["by_expert"]] == [
+        ("e1", False),
+        ("e2", True),
+        ("e3", True),
+    ]
+    # The ranking itself does not change.
+    assert {k: v for k, v in run().items() if k != "panel"} == {
+        k: v for k, v in EXPECTED.items() if k != "panel"
+    }
+
+
+def test_panel_is_over_the_shortlist_and_raw_totals(sheet):
+    # Without the cut 104 (e1 and e2 both 50) joins; e3 missed 103 and 104, so k stays 2.
+    # z-scores change the ranking, never the panel's raw totals.
+    write(config=CONFIG.replace('"shortlist": 2', '"shortlist": null'))
+    panel = run()["panel"]
+    assert (panel["experts"], panel["cases"]) == (2, 4)
+    assert panel["by_case"][-1] == {"case": "104", "experts": 2, "spread": "0.00", "flagged": False}
+    write(config=CONFIG.replace('"trim": 1', '"trim": 1, "normalize": "zscore"'))
+    assert run()["panel"] == EXPECTED_PANEL
+
+
+def test_panel_of_one_expert_has_nulls(small):
+    # SMALL_SCORES: one expert; full marks 15; totals 12 and 10.
+    panel = run()["panel"]
+    assert panel == {
+        "experts": 1,
+        "cases": 2,
+        "icc2k": None,
+        "kendall_w": None,
+        "by_expert": [
+            {"expert": "e1", "cases": 2, "offset": None, "correlation": None, "flagged": False}
+        ],
+        "by_case": [
+            {"case": "A", "experts": 1, "spread": "0.00", "flagged": False},
+            {"case": "B", "experts": 1, "spread": "0.00", "flagged": False},
+        ],
+    }
+
+
+def test_table_output_is_unchanged_by_the_panel_thresholds(sheet):
+    before = run(output_format="table")
+    write(config=CONFIG.replace('"trim": 1', '"trim": 1, "flag_spread": 0'))
+    assert run(output_format="table") == before
 
 
 # --- Bad input: one line naming file, line and problem ------------------------------------------
@@ -397,9 +492,24 @@ BAD_CONFIGS = [
     (
         config_with('"vote_wieght": 0.2,'),
         'config.json 第 2 行: 配置中有未知的键 "vote_wieght"'
-        "（可用：criteria、tiers、shortlist、trim、vote_weight、normalize、precision）",
+        "（可用：criteria、tiers、shortlist、trim、vote_weight、normalize、precision、"
+        "flag_correlation、flag_offset、flag_spread）",
     ),
     (config_with('"trim": 1,', '"trim": 2,'), 'config.json 第 3 行: 键 "trim" 重复'),
+    (
+        config_with('"flag_correlation": 1.5,'),
+        "config.json 第 2 行: flag_correlation 须在 -1 到 1 之间，实际为 1.5",
+    ),
+    (config_with('"flag_offset": -1,'), "config.json 第 2 行: flag_offset 不能为负，实际为 -1"),
+    (
+        config_with('"flag_spread": "15",'),
+        'config.json 第 2 行: flag_spread 须为数字，实际为 "15"',
+    ),
+    # The engine's settings are checked before the panel's thresholds.
+    (
+        config_with('"flag_spread": -1,', '"trim": -1,'),
+        "config.json 第 3 行: trim 须为不小于 0 的整数，实际为 -1",
+    ),
     ("[1, 2]", "config.json 第 1 行: 配置须为 JSON 对象 {…}"),
     ("[" * 100_000, "config.json: JSON 嵌套过深"),
 ]

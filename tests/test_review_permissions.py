@@ -10,7 +10,7 @@ from django.urls import reverse
 from reviews import review
 from reviews.factories import VoterFactory, review_round
 from reviews.models import Assignment
-from reviews.voting import VOTER_COOKIE, voter_cookie
+from reviews.vote.identity import VOTER_COOKIE, voter_cookie
 
 LOGIN = "login"
 ROLES = ["anonymous", "voter", "officer", "expert", "recused_expert", "staff"]

@@ -4,6 +4,8 @@ the file is clean and staff confirm."""
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from reviews import review
@@ -111,8 +113,6 @@ def test_the_upload_page_previews_then_confirms(setup, client, staff):
     round_, (huangpu, *_rest) = setup
     client.force_login(staff)
     url = reverse("reviews:upload", args=[round_.pk])
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     bad = SimpleUploadedFile("s.csv", csv(f"{huangpu.pk},expert,leading,99"), "text/csv")
     page = client.post(url, {"file": bad}).content.decode()
     assert "未保存任何数据" in page and "第 2 行" in page and 'name="confirm"' not in page
@@ -123,3 +123,58 @@ def test_the_upload_page_previews_then_confirms(setup, client, staff):
     response = client.post(url, {"confirm": digest})
     assert response.status_code == 302
     assert ScoreSheet.objects.get().status == "submitted"
+
+
+def _online_draft(case, username="expert"):
+    assignment = Assignment.objects.get(case=case, expert__username=username)
+    review.save_sheet(assignment=assignment, user=assignment.expert, values={"leading": "11.25"})
+    return assignment
+
+
+def test_an_online_draft_is_listed_and_replaced_only_once_confirmed(setup, staff):
+    round_, (huangpu, _p, jiading) = setup
+    draft = _online_draft(huangpu)
+    data = csv(*good_rows(huangpu), *good_rows(jiading, "expert_b"))
+    preview = parse_upload(round=round_, data=data)
+    assert preview.ok
+    assert [g.assignment for g in preview.drafts] == [draft]
+    # Not confirmed: refused whole, the draft untouched and the other sheet not saved either.
+    with pytest.raises(ValidationError, match="已有在线评分草稿"):
+        apply_upload(round=round_, data=data, user=staff)
+    with pytest.raises(ValidationError, match="已有在线评分草稿"):
+        apply_upload(round=round_, data=data, user=staff, replace_drafts=[draft.pk + 1000])
+    draft.sheet.refresh_from_db()
+    assert draft.sheet.status == "draft"
+    assert review.sheet_values(draft.sheet) == {"leading": Decimal("11.25")}
+    assert ScoreSheet.objects.count() == 1
+    # Confirmed: replaced and submitted.
+    assert apply_upload(round=round_, data=data, user=staff, replace_drafts=[draft.pk]) == 2
+    draft.sheet.refresh_from_db()
+    assert draft.sheet.status == "submitted"
+    assert review.sheet_values(draft.sheet)["leading"] == Decimal("30.00")
+
+
+def test_a_draft_saved_after_the_preview_is_not_replaced_unconfirmed(setup, staff):
+    round_, (huangpu, *_rest) = setup
+    data = csv(*good_rows(huangpu))
+    assert parse_upload(round=round_, data=data).drafts == []
+    _online_draft(huangpu)  # the expert saves a draft while staff look at the preview
+    with pytest.raises(ValidationError, match="已有在线评分草稿"):
+        apply_upload(round=round_, data=data, user=staff)
+
+
+def test_the_upload_page_asks_to_confirm_each_draft_it_replaces(setup, client, staff):
+    round_, (huangpu, *_rest) = setup
+    draft = _online_draft(huangpu)
+    client.force_login(staff)
+    url = reverse("reviews:upload", args=[round_.pk])
+    good = SimpleUploadedFile("s.csv", csv(*good_rows(huangpu)), "text/csv")
+    page = client.post(url, {"file": good}).content.decode()
+    assert 'id="upload-drafts"' in page and f'name="replace" value="{draft.pk}"' in page
+    assert "11.25" not in page  # the draft itself stays sealed
+    digest = page.split('name="confirm" value="')[1].split('"')[0]
+    response = client.post(url, {"confirm": digest}, follow=True)
+    assert "已有在线评分草稿" in response.content.decode()
+    assert ScoreSheet.objects.get(assignment=draft).status == "draft"
+    client.post(url, {"confirm": digest, "replace": [str(draft.pk)]})
+    assert ScoreSheet.objects.get(assignment=draft).status == "submitted"

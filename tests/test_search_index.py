@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cases import search
-from cases.archive_query import ArchiveFilters, archive_cases, paginate
+from cases.archive import search
+from cases.archive.query import ArchiveFilters, archive_cases, paginate
 from cases.models import Case
 from tests.factories import published_case, published_round
 

@@ -101,22 +101,69 @@ def test_production_mode_turns_debug_off_and_cookies_secure():
     assert conf["secure_cookie"] is True
 
 
-def test_check_deploy_is_clean_in_production_mode():
+# What a production deployment sets (README, "Production"); nothing here reaches a server.
+PRODUCTION_ENV = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "a-long-random-secret-" + "x7Q" * 20,
+    "ALLOWED_HOSTS": "cases.example.cn",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "SMS_SENDER": "reviews.vote.sms.HttpGatewaySender",
+    "SITE_URL": "https://cases.example.cn",
+}
+
+
+def run_in_production(args, **changes):
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG"} | TEST_ONLY}
-    env.update(
-        DJANGO_ENV="production",
-        SECRET_KEY="a-long-random-secret-" + "x7Q" * 20,
-        ALLOWED_HOSTS="cases.example.cn",
+    env.update(PRODUCTION_ENV)
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+
+
+def test_check_deploy_is_clean_in_production_mode():
+    result = run_in_production(["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+UNSAFE = [
+    ({"REDIS_URL": None}, "core.E001", "REDIS_URL"),
+    ({"SMS_SENDER": None}, "core.E002", "SMS_SENDER"),
+    ({"SMS_SENDER": "reviews.vote.sms.MemorySender"}, "core.E002", "SMS_SENDER"),
+    ({"SMS_SENDER": "reviews.sms.ConsoleSender"}, "core.E002", "SMS_SENDER"),
+    ({"SECRET_KEY": "dev-insecure-key-change-me-" + "x" * 40}, "core.E003", "SECRET_KEY"),
+    ({"SITE_URL": None}, "core.E004", "SITE_URL"),
+]
+
+
+@pytest.mark.parametrize("changes, check_id, name", UNSAFE)
+def test_check_deploy_refuses_unsafe_production_settings(changes, check_id, name):
+    result = run_in_production(["manage.py", "check", "--deploy"], **changes)
+    assert result.returncode != 0
+    assert check_id in result.stderr and name in result.stderr
+
+
+WSGI_PROBE = "import bizenv.wsgi"
+
+
+@pytest.mark.parametrize("changes, check_id, name", UNSAFE)
+def test_the_wsgi_application_will_not_start_with_unsafe_production_settings(
+    changes, check_id, name
+):
+    result = run_in_production(["-c", WSGI_PROBE], **changes)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last and name in last
+
+
+def test_the_wsgi_application_starts_with_safe_production_settings():
+    result = run_in_production(["-c", WSGI_PROBE])
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.django_db

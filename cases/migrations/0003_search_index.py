@@ -2,9 +2,9 @@
 
 from django.db import migrations
 
-from cases import search
+from cases.archive import search
 
-# The trigger definitions live in cases.search, which also puts them back after migrations
+# The trigger definitions live in cases.archive.search, which also puts them back after migrations
 # that rebuild cases_case (SQLite drops a table's triggers with it).
 SQLITE_FORWARD = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_fts USING fts5("

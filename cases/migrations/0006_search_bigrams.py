@@ -3,7 +3,7 @@ index on the array of bigrams on PostgreSQL (see cases/search.py)."""
 
 from django.db import migrations
 
-from cases import search
+from cases.archive import search
 
 SQLITE_FORWARD = [search.SQLITE_BIGRAM_TABLE, *search.BIGRAM_TRIGGERS.values()]
 SQLITE_BACKWARD = [

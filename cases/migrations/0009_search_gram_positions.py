@@ -6,7 +6,7 @@ import sys
 
 from django.db import DatabaseError, migrations, transaction
 
-from cases import search
+from cases.archive import search
 
 
 def forward(apps, schema_editor):

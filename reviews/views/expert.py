@@ -64,7 +64,10 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
         criteria=criteria,
         initial_values=initial,
         disabled=not can_score,
-        initial={"comment": existing.comment if existing else ""},
+        initial={
+            "comment": existing.comment if existing else "",
+            "district_comment": existing.district_comment if existing else "",
+        },
     )
     if request.method == "POST":
         if not can_score:
@@ -77,6 +80,7 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
                     user=request.user,
                     values=form.values(),
                     comment=form.cleaned_data["comment"],
+                    district_comment=form.cleaned_data["district_comment"],
                     submit=submit,
                 )
             except ValidationError as exc:

@@ -11,10 +11,12 @@ from django.views.decorators.vary import vary_on_cookie
 from django_ratelimit.decorators import ratelimit
 
 from cases.models import Case, Round
+from core.identifiers import mask_phone
 
-from .. import voting
 from ..forms import CodeForm, PhoneForm
-from ..throttle import limited_response, phone_key, rate, vote_ratelimit
+from ..vote import casting, identity
+from ..vote.errors import CodeLimitReached, StaleVoter, VoteError
+from ..vote.throttle import block_key, client_address, limited_response, rate, vote_ratelimit
 
 PENDING_PHONE_KEY = "reviews_pending_phone"
 
@@ -25,15 +27,21 @@ def _voting_round(pk) -> Round:
 
 def _next_url(request, default):
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path of this site only: redirect() takes "12345" or "foo" for a URL name and fails
+    # to reverse it (a 500), and url_has_allowed_host_and_scheme accepts them as relative.
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    rounds = list(voting.voting_rounds())
+    rounds = list(casting.voting_rounds())
     if len(rounds) == 1:
         return redirect("vote:round", pk=rounds[0].pk)
     return render(request, "reviews/vote_index.html", {"rounds": rounds})
@@ -42,13 +50,13 @@ def index(request: HttpRequest) -> HttpResponse:
 @vary_on_cookie  # the voter's cookie changes the page (votes left, buttons)
 def round_page(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _voting_round(pk)
-    voter = voting.request_voter(request)
+    voter = identity.request_voter(request)
     context = {
         "round": round_,
-        "cases": voting.vote_cases(round_),
+        "cases": casting.vote_cases(round_),
         "voter": voter,
-        "status": voting.voter_status(round_, voter),
-        "is_open": voting.is_vote_open(round_),
+        "status": casting.voter_status(round_, voter),
+        "is_open": casting.is_vote_open(round_),
     }
     return render(request, "reviews/vote_round.html", context)
 
@@ -62,38 +70,47 @@ def case_page(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
         round=round_,
         status=Case.Status.ACCEPTED,
     )
-    voter = voting.request_voter(request)
+    voter = identity.request_voter(request)
     context = {
         "round": round_,
         "case": case,
         "voter": voter,
-        "status": voting.voter_status(round_, voter),
-        "is_open": voting.is_vote_open(round_),
+        "status": casting.voter_status(round_, voter),
+        "is_open": casting.is_vote_open(round_),
         "key_figures": case.key_figures.all(),
     }
     return render(request, "reviews/vote_case.html", context)
 
 
 @ratelimit(key="ip", rate=rate("code_ip"), method="POST", block=False)
-@ratelimit(key=phone_key, rate=rate("code_phone"), method="POST", block=False)
+@ratelimit(key=block_key, rate=rate("code_block"), method="POST", block=False)
 def phone(request: HttpRequest) -> HttpResponse:
+    """The one page that sends a code: only a POST whose form (with its captcha) is valid
+    reaches ``identity.request_code``; other methods and bodies only show the form."""
     next_url = _next_url(request, reverse("vote:index"))
-    form = PhoneForm(request.POST or None)
+    form = PhoneForm(request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST":
         if getattr(request, "limited", False):
             return limited_response(request)
         if form.is_valid():
             try:
-                voting.request_code(
-                    phone=form.cleaned_data["phone"], ip=request.META.get("REMOTE_ADDR")
+                identity.request_code(
+                    phone=form.cleaned_data["phone"],
+                    ip=request.META.get("REMOTE_ADDR"),
+                    requester=client_address(request),
                 )
-            except voting.VoteError as exc:
+            except CodeLimitReached as exc:
+                form.add_error(None, str(exc))
+                status = 429
+            except VoteError as exc:
                 form.add_error("phone", str(exc))
             else:
                 request.session[PENDING_PHONE_KEY] = form.cleaned_data["phone"]
                 messages.info(request, _("验证码已发送，5 分钟内有效。"))
                 return redirect(reverse("vote:verify") + "?next=" + next_url)
-    return render(request, "reviews/vote_phone.html", {"form": form, "next": next_url})
+    context = {"form": form, "next": next_url}
+    return render(request, "reviews/vote_phone.html", context, status=status)
 
 
 @ratelimit(key="ip", rate=rate("verify_ip"), method="POST", block=False)
@@ -102,24 +119,25 @@ def verify(request: HttpRequest) -> HttpResponse:
     phone_number = request.session.get(PENDING_PHONE_KEY)
     if not phone_number:
         return redirect(reverse("vote:phone") + "?next=" + next_url)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if getattr(request, "limited", False):
             return limited_response(request)
         if form.is_valid():
             try:
-                voter = voting.verify_code(phone=phone_number, code=form.cleaned_data["code"])
-            except voting.VoteError as exc:
+                voter = identity.verify_code(phone=phone_number, code=form.cleaned_data["code"])
+            except VoteError as exc:
                 form.add_error("code", str(exc))
             else:
                 request.session.pop(PENDING_PHONE_KEY, None)
                 messages.success(request, _("手机号验证成功，现在可以投票了。"))
                 response = redirect(next_url)
-                voting.remember_voter(response, voter)
+                identity.remember_voter(response, voter)
                 return response
-    masked = f"{phone_number[:3]}****{phone_number[-4:]}"
     return render(
-        request, "reviews/vote_verify.html", {"form": form, "next": next_url, "masked": masked}
+        request,
+        "reviews/vote_verify.html",
+        {"form": form, "next": next_url, "masked": mask_phone(phone_number)},
     )
 
 
@@ -132,7 +150,7 @@ def _wants_json(request) -> bool:
 @require_POST
 @vote_ratelimit
 def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
-    """Cast one vote. The rules live in ``voting.record_vote``; this view only translates.
+    """Cast one vote. The rules live in ``casting.record_vote``; this view only translates.
 
     Without JavaScript: a form post, answered with a message and a redirect. With it, the
     page posts with ``Accept: application/json`` and gets ``{"ok", "message", "votes_left",
@@ -149,25 +167,29 @@ def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
     def next_url():  # only where a page answers: the JSON answer needs no URL
         return _next_url(request, reverse("vote:round", args=[round_pk]))
 
-    voter_id = voting.request_voter_id(request)
-    if voter_id is None:
-        target = voting.vote_target(round_pk=round_pk, case_pk=pk)
+    token = identity.request_voter_token(request)
+    if token is None:
+        target = casting.vote_target(round_pk=round_pk, case_pk=pk)
         if target is None:
             raise Http404
-        text = _("请先验证手机号，再投票。")
-        login_url = reverse("vote:phone") + "?next=" + next_url()
-        if as_json:
-            return JsonResponse({"ok": False, "message": text, "redirect": login_url}, status=403)
-        messages.info(request, text)
-        return redirect(login_url)
+        return _verify_first(request, _("请先验证手机号，再投票。"), next_url(), as_json)
     try:
-        # The hot path: the case, its round and the vote in one round trip.
-        vote = voting.record_vote(
-            round_pk=round_pk, case_pk=pk, voter_id=voter_id, ip=request.META.get("REMOTE_ADDR")
+        # The hot path: the case, its round, the voter's token version and the vote in one
+        # round trip.
+        vote = casting.record_vote(
+            round_pk=round_pk,
+            case_pk=pk,
+            voter_id=token[0],
+            token_version=token[1],
+            ip=request.META.get("REMOTE_ADDR"),
         )
-    except voting.VoteTargetMissing:
+    except casting.VoteTargetMissing:
         raise Http404 from None
-    except voting.VoteError as exc:
+    except StaleVoter as exc:
+        response = _verify_first(request, str(exc), next_url(), as_json)
+        identity.forget_voter(response)
+        return response
+    except VoteError as exc:
         if as_json:
             return JsonResponse({"ok": False, "message": str(exc)}, status=409)
         messages.warning(request, str(exc))
@@ -186,9 +208,20 @@ def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
     return redirect(next_url())
 
 
+def _verify_first(request, text, next_url, as_json) -> HttpResponse:
+    """No vote without a (fresh) verified phone: to the phone page."""
+    login_url = reverse("vote:phone") + "?next=" + next_url
+    if as_json:
+        return JsonResponse({"ok": False, "message": text, "redirect": login_url}, status=403)
+    messages.info(request, text)
+    return redirect(login_url)
+
+
 @require_POST
 def forget(request: HttpRequest) -> HttpResponse:
+    """ "更换手机号": the cookie is revoked on the server too, so a copy of it votes nothing."""
+    identity.revoke_own_token(request)
     messages.info(request, _("已退出手机号验证。"))
     response = redirect(_next_url(request, reverse("vote:index")))
-    voting.forget_voter(response)
+    identity.forget_voter(response)
     return response

@@ -1,7 +1,8 @@
-"""The round's results for staff: the engine's ranking explained line by line, and approval."""
+"""The round's results for staff: the engine's ranking explained line by line, the panel's
+agreement (专家评分一致性), the results workbook, and approval."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,38 +10,67 @@ from django.views.decorators.http import require_POST
 
 from cases.models import Round
 
-from .. import results
+from .. import results, results_panel
 from ..models import Result
+from ..results_export import results_workbook
 from ..review import progress, selection_of
 from ..rules import can
 from .common import get_round, staff_required
 
 S = Round.Status
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _results(request: HttpRequest, round_: Round) -> dict:
+    """The frozen result once approved, else the live ranking once the review is closed; while
+    scores are sealed, neither (``sealed``). Rows, the panel report or the engine's error."""
+    found = {"frozen": None, "ranking": None, "rows": None, "panel": None, "error": None}
+    frozen = list(Result.objects.filter(round=round_).select_related("case", "case__district"))
+    if frozen:
+        found["frozen"], found["rows"] = frozen, results.rows_of_results(frozen)
+        found["panel"] = results_panel.report_of_results(round_, frozen)
+    elif can("reviews.view_scores", request.user, round_):
+        try:
+            ranking = results.compute(round_)
+        except ValidationError as exc:
+            found["error"] = " ".join(exc.messages)
+        else:
+            found["ranking"], found["rows"] = ranking, results.rows_of_ranking(ranking)
+            found["panel"] = results_panel.report_of_ranking(round_, ranking)
+    else:
+        found["sealed"] = True
+    return found
 
 
 @staff_required
 def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk, S.REVIEW, S.APPROVED, S.PUBLICITY, S.PUBLISHED)
-    selection = selection_of(round_)
-    context = {"round": round_, "selection": selection, "ranking": None, "error": None}
+    context = {"round": round_, "selection": selection_of(round_), **_results(request, round_)}
     try:
         context["full_marks"] = results.build_config(round_).full_marks
     except results.RankingError:
         context["full_marks"] = ""
-    frozen = list(Result.objects.filter(round=round_).select_related("case", "case__district"))
-    if frozen:
-        context["frozen"] = frozen
-        context["rows"] = results.rows_of_results(frozen)
-    elif can("reviews.view_scores", request.user, round_):
-        try:
-            context["ranking"] = results.compute(round_)
-            context["rows"] = results.rows_of_ranking(context["ranking"])
-        except ValidationError as exc:
-            context["error"] = " ".join(exc.messages)
-    else:
+    if context.get("sealed"):
         # Sealed: until the review closes staff see who has finished, never a score.
         context["progress"] = progress(round_)
     return render(request, "reviews/results.html", context)
+
+
+@staff_required
+def results_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The results page as an .xlsx workbook: the ranking and the panel's agreement."""
+    round_ = get_round(pk, S.REVIEW, S.APPROVED, S.PUBLICITY, S.PUBLISHED)
+    found = _results(request, round_)
+    if found.get("sealed"):
+        raise PermissionDenied  # no score leaves the server before the review closes
+    if found["error"]:
+        messages.error(request, found["error"])
+        return redirect("reviews:results", pk=round_.pk)
+    content = results_workbook(round_=round_, rows=found["rows"], report=found["panel"])
+    response = HttpResponse(content, content_type=XLSX)
+    filename = f"results-{round_.year}-{round_.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_POST

@@ -12,17 +12,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.models import Round
+from core.identifiers import IdentifierError, parse_id
 
-from .. import review, voting
+from .. import review
 from ..forms import CloseReviewForm, ExpertForm, ReasonForm, UploadForm
-from ..models import Assignment, ScoreSheet
+from ..models import Assignment, ScoreSheet, Voter
 from ..results import is_approved
 from ..score_upload import apply_upload, parse_upload
+from ..vote import budget, identity, monitor
+from ..vote.errors import VoteError
 from .common import get_round, staff_required
 
 S = Round.Status
 SELECTION_STATUSES = (S.VOTING, S.REVIEW, S.APPROVED, S.PUBLICITY, S.PUBLISHED)
 UPLOAD_SESSION_KEY = "reviews_score_upload"
+
+
+def _id(value) -> int:
+    """An id posted by a staff page (core.identifiers), or the message the page shows."""
+    try:
+        return parse_id(value)
+    except IdentifierError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def _errors(request, exc: ValidationError):
@@ -39,13 +50,16 @@ def rounds(request: HttpRequest) -> HttpResponse:
 @staff_required
 def vote_monitor(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk, *SELECTION_STATUSES)
+    # The fraud review: whole phone numbers, for staff only (masked everywhere else).
+    bursts = monitor.add_burst_voters(monitor.find_bursts(round_))
     context = {
         "round": round_,
-        "tally": voting.tally(round_),
-        "bursts": voting.find_bursts(round_),
-        "timeline": voting.timeline(round_),
-        "burst_window": int(voting.BURST_WINDOW.total_seconds() // 60),
-        "burst_threshold": voting.BURST_THRESHOLD,
+        "tally": monitor.tally(round_),
+        "bursts": bursts,
+        "sms": budget.usage(),
+        "timeline": monitor.timeline(round_),
+        "burst_window": int(monitor.BURST_WINDOW.total_seconds() // 60),
+        "burst_threshold": monitor.BURST_THRESHOLD,
         "void_form": ReasonForm(),
         "can_close": round_.status == S.VOTING,
     }
@@ -62,18 +76,18 @@ def vote_data(request: HttpRequest, pk: int) -> JsonResponse:
             "votes": row["votes"],
             "voided": row["voided"],
         }
-        for row in voting.tally(round_)
+        for row in monitor.tally(round_)
     ]
-    return JsonResponse({"tally": tally, "timeline": voting.timeline(round_)})
+    return JsonResponse({"tally": tally, "timeline": monitor.timeline(round_)})
 
 
 @require_POST
 @staff_required
 def void(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk, S.VOTING)
-    ids = [int(v) for v in request.POST.getlist("vote_ids") if v.isdigit()]
     try:
-        n = voting.void_votes(
+        ids = [_id(value) for value in request.POST.getlist("vote_ids")]
+        n = monitor.void_votes(
             round=round_, vote_ids=ids, user=request.user, reason=request.POST.get("reason", "")
         )
     except ValidationError as exc:
@@ -85,10 +99,40 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required
+def revoke_voters(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke voters' cookies (chosen in a burst, or by phone): their next vote asks them to
+    verify their phone again. Recorded in the audit trail with the reason."""
+    round_ = get_round(pk, S.VOTING)
+    try:
+        ids = [_id(value) for value in request.POST.getlist("voter_ids")]
+        typed = request.POST.get("phone", "").strip()
+        if typed:
+            voter = Voter.objects.filter(phone=identity.normalise_phone(typed)).first()
+            if voter is None:
+                raise VoteError(_("没有以该手机号验证过的投票人。"))
+            ids.append(voter.pk)
+        if not ids:
+            raise VoteError(_("请选择或填写要吊销的投票人。"))
+        n = identity.revoke_voters(
+            voter_ids=ids, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    except VoteError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("已吊销 %(n)s 位投票人的投票凭证，其再次投票前须重新验证手机号。") % {"n": n}
+        )
+    return redirect("reviews:votes", pk=round_.pk)
+
+
+@require_POST
+@staff_required
 def close_vote(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk, S.VOTING)
     try:
-        shortlist = voting.close_vote(round=round_, user=request.user)
+        shortlist = monitor.close_vote(round=round_, user=request.user)
     except ValidationError as exc:
         _errors(request, exc)
         return redirect("reviews:votes", pk=round_.pk)
@@ -161,17 +205,21 @@ def assignment_action(request: HttpRequest, pk: int) -> HttpResponse:
             n = review.assign_default(round=round_)
             messages.success(request, _("已按默认规则新增 %(n)s 项分配。") % {"n": n})
         elif action == "add":
-            case = get_object_or_404(review.shortlisted_cases(round_), pk=request.POST.get("case"))
-            expert = get_object_or_404(review.experts(), pk=request.POST.get("expert"))
+            case = get_object_or_404(
+                review.shortlisted_cases(round_), pk=_id(request.POST.get("case"))
+            )
+            expert = get_object_or_404(review.experts(), pk=_id(request.POST.get("expert")))
             review.add_assignment(case=case, expert=expert, user=request.user)
         elif action == "remove":
             assignment = get_object_or_404(
-                Assignment, round=round_, pk=request.POST.get("assignment")
+                Assignment, round=round_, pk=_id(request.POST.get("assignment"))
             )
             review.remove_assignment(assignment=assignment, user=request.user)
         elif action == "reopen":
             sheet = get_object_or_404(
-                ScoreSheet, assignment__round=round_, assignment_id=request.POST.get("assignment")
+                ScoreSheet,
+                assignment__round=round_,
+                assignment_id=_id(request.POST.get("assignment")),
             )
             review.reopen_sheet(
                 sheet=sheet, user=request.user, reason=request.POST.get("reason", "")
@@ -203,7 +251,15 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("预览已过期，请重新上传文件。"))
             return redirect("reviews:upload", pk=round_.pk)
         try:
-            n = apply_upload(round=round_, data=base64.b64decode(stored["data"]), user=request.user)
+            n = apply_upload(
+                round=round_,
+                data=base64.b64decode(stored["data"]),
+                user=request.user,
+                # The online drafts staff ticked, one by one, to be replaced by paper sheets.
+                replace_drafts=[
+                    v for v in request.POST.getlist("replace") if v.isascii() and v.isdigit()
+                ],
+            )
         except ValidationError as exc:
             _errors(request, exc)
             return redirect("reviews:upload", pk=round_.pk)

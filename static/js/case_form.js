@@ -10,7 +10,12 @@
   "use strict";
   var form = document.getElementById("case-form");
   if (!form) { return; }
-  var TEXT = window.CASE_FORM_TEXT || {};
+  // Its messages come translated from the template, as data-text-* attributes.
+  var TEXT = {
+    saved: form.dataset.textSaved || "",
+    count: form.dataset.textCount || "",
+    leave: form.dataset.textLeave || ""
+  };
   var key = form.dataset.autosaveKey;
   var serverUpdated = parseInt(form.dataset.serverUpdated || "0", 10);
   var dirty = false;

@@ -7,7 +7,12 @@ from core import recovery
 
 def test_each_app_registers_its_recovery_step_in_app_order():
     # cases comes before publishing in INSTALLED_APPS, so its step is swept first.
-    assert list(recovery._steps) == ["notifications", "documents"]
+    assert list(recovery._steps) == [
+        "notifications",
+        "related_cases",
+        "archive_exports",
+        "documents",
+    ]
 
 
 def test_the_sweep_reports_each_step_in_one_chinese_line():

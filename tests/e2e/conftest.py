@@ -36,14 +36,44 @@ def browser():
         browser.close()
 
 
+# Reported to the page's console by every page of a watched context (an init script is not
+# itself subject to the page's Content-Security-Policy).
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => console.error(
+  "CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+  " at " + e.sourceFile + ":" + e.lineNumber));
+"""
+POLICY_WORDS = ("CSP violation", "Content Security Policy", "Permissions-Policy", "Refused to")
+
+
+def watch_policies(context):
+    """Collect, for the whole context, what the browser reports against the site's policies
+    (Content-Security-Policy violations, a Permissions-Policy it cannot parse) and uncaught
+    script errors. Returns the list it fills."""
+    problems = []
+    context.add_init_script(REPORT_VIOLATIONS)
+
+    def on_console(message):
+        if any(word in message.text for word in POLICY_WORDS):
+            problems.append(message.text)
+
+    context.on("console", on_console)
+    context.on("weberror", lambda error: problems.append(f"uncaught: {error.error}"))
+    return problems
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    problems = watch_policies(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.base_url = live_server.url
+    page.policy_problems = problems
     yield page
     context.close()
+    # Every browser test also checks that its pages ran under the policy without a violation.
+    assert problems == []
 
 
 def login(page, username, password="test-pass-123"):

@@ -190,5 +190,5 @@ def test_no_new_case_after_the_closing_time(client, officer_a, open_round):
 def test_public_case_page_hides_unpublished_cases(client, case_factory, expert):
     case = case_factory(S.ACCEPTED)
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
-    client.force_login(expert)
-    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 403
+    client.force_login(expert)  # signed in, and still told nothing
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404

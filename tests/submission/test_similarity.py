@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cases import similarity
 from cases.models import Case, Round
+from cases.submission import similarity
 
 NOTICE = Path(__file__).resolve().parents[2] / "cases" / "data" / "notices" / "2022.txt"
 RANK_LINE = re.compile(r"^\s*排名\d+\s*$")

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import archive_export
+from cases.archive import export as archive_export
 from cases.models import Case, Round
 
 

@@ -7,7 +7,7 @@ from publishing import notice_documents
 
 
 class Command(BaseCommand):
-    help = "按 2022 年通知的格式导出某年度已公布的通知（Word、PDF 或文本）。"
+    help = "按通知原有的形式导出某年度已公布的通知（Word、PDF 或文本）：分档次排名或案例汇编。"
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True)
@@ -24,7 +24,10 @@ class Command(BaseCommand):
             raise CommandError(f"{year} 年度没有已公布的评选", returncode=2)
         if len(found) > 1:
             raise CommandError(f"{year} 年度有多个已公布的评选，请用 --round 指定", returncode=2)
-        data = notice_documents.render(found[0], format)
+        try:
+            data = notice_documents.render(found[0], format)
+        except ValueError as exc:  # the writer names what the list lacks (a title, a district)
+            raise CommandError(f"无法导出 {year} 年度通知：{exc}", returncode=2) from None
         try:
             Path(output).write_bytes(data)
         except OSError as exc:

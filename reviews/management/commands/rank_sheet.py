@@ -3,6 +3,7 @@
     python manage.py rank_sheet --scores scores.csv --votes votes.csv --config config.json
 
 The file formats are described in ``reviews.ranking_io``; the rules in ``reviews.ranking``.
+The JSON output also holds the panel's agreement (``"panel"``, see ``reviews.panel``).
 Bad input prints one line to stderr and exits with status 2.
 """
 
@@ -11,14 +12,18 @@ import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 
+from reviews.panel import Panel, panel_as_data, panel_of_outcome
+from reviews.panel_io import read_thresholds
 from reviews.ranking import RankingError, RankingOutcome, rank
 from reviews.ranking_io import RankingInputError, load_inputs
 
 TABLE_HEADERS = ("排名", "案例", "得分", "档次", "档内排名")
 
 
-def outcome_as_data(outcome: RankingOutcome) -> dict:
-    """The JSON shape: ids as written in the CSV, scores as fixed-point strings."""
+def outcome_as_data(outcome: RankingOutcome, panel: Panel | None = None) -> dict:
+    """The JSON shape: ids as written in the CSV, scores as fixed-point strings; the panel
+    (computed from the outcome unless given) as a top-level ``"panel"`` object."""
+    panel = panel if panel is not None else panel_of_outcome(outcome)
     return {
         "shortlist": list(outcome.shortlist),
         "results": [
@@ -32,6 +37,7 @@ def outcome_as_data(outcome: RankingOutcome) -> dict:
             }
             for result in outcome.results
         ],
+        "panel": panel_as_data(panel),
     }
 
 
@@ -82,6 +88,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
+            thresholds = read_thresholds(options["config"])
             inputs = load_inputs(
                 scores_path=options["scores"],
                 votes_path=options["votes"],
@@ -90,10 +97,12 @@ class Command(BaseCommand):
             outcome = rank(
                 config=inputs.config, scores=inputs.scores, votes=inputs.votes, cases=inputs.cases
             )
+            panel = panel_of_outcome(outcome, thresholds)
         except (RankingInputError, RankingError) as exc:
             message = " ".join(str(exc).split())  # one line, whatever the message holds
             raise CommandError(message, returncode=2) from None
         if options["format"] == "table":
             self.stdout.write(outcome_as_table(outcome))
         else:
-            self.stdout.write(json.dumps(outcome_as_data(outcome), ensure_ascii=False, indent=2))
+            data = outcome_as_data(outcome, panel)
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))

@@ -1,0 +1,29 @@
+"""Rounds, districts and cases: what a year's selection is made of.
+
+One module per concept; everything is importable from ``cases.models`` as Django expects
+(and as the migrations name ``cases.models.default_criteria`` and ``attachment_path``).
+"""
+
+from .case import Attachment, Case, CaseQuerySet, KeyFigure, attachment_path
+from .district import District, Topic
+from .records import CaseTransition, Notification
+from .related import RelatedCases
+from .round import Round, default_criteria, default_tiers, validate_criteria, validate_tiers
+
+__all__ = [
+    "Attachment",
+    "Case",
+    "CaseQuerySet",
+    "CaseTransition",
+    "District",
+    "KeyFigure",
+    "Notification",
+    "RelatedCases",
+    "Round",
+    "Topic",
+    "attachment_path",
+    "default_criteria",
+    "default_tiers",
+    "validate_criteria",
+    "validate_tiers",
+]

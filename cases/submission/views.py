@@ -1,0 +1,266 @@
+"""Pages for district officers: their cases, the case form, preview, submission, attachments.
+
+Every view fetches its object through ``get_case_or_404`` with the permission it needs (rules in
+cases/rules.py); state changes go through cases/workflow.py.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases import workflow
+from cases.models import Case, Round
+from cases.submission import attachments
+from cases.submission.forms import (
+    AttachmentForm,
+    CaseForm,
+    KeyFigureFormSet,
+    ReasonForm,
+    save_key_figures,
+)
+from core.downloads import protected_file_response
+
+FIGURES_PREFIX = "figures"
+
+
+def get_case_or_404(request, pk, perm=None):
+    """The case if ``request.user`` may see it on the submission pages and, when ``perm`` is
+    given, also has that permission: 404 for those who may not see it, 403 for the rest."""
+    case = get_object_or_404(Case.objects.select_related("round", "district", "topic"), pk=pk)
+    if not request.user.has_perm("cases.view_submission", case):
+        raise Http404
+    if perm and not request.user.has_perm(perm, case):
+        raise PermissionDenied
+    return case
+
+
+def _quota(round_, district_id):
+    return {
+        "used": workflow.quota_used(round_, district_id),
+        "max": round_.max_cases_per_district,
+    }
+
+
+@login_required
+def my_cases(request):
+    if not request.user.has_perm("cases.file_cases"):
+        raise PermissionDenied
+    district = request.user.district
+    open_rounds = []
+    for round_ in Round.objects.filter(status=Round.Status.SUBMISSION).order_by("-year"):
+        open_rounds.append(
+            {
+                "round": round_,
+                "quota": _quota(round_, district.pk),
+                "can_add": request.user.has_perm("cases.add_case_to_round", round_),
+                "window_open": round_.window_open("submission"),
+            }
+        )
+    cases = (
+        Case.objects.filter(district=district)
+        .exclude(round__status=Round.Status.PUBLISHED)
+        .select_related("round", "topic")
+        .order_by("-round__year", "-updated_at")
+    )
+    return render(
+        request,
+        "cases/submission/my_cases.html",
+        {"district": district, "open_rounds": open_rounds, "cases": cases},
+    )
+
+
+def _case_form_page(request, case, *, round_):
+    """Show and handle the case form for a new (unsaved) or existing case."""
+    action = request.POST.get("action", "draft")
+    if request.method == "POST":
+        form = CaseForm(request.POST, instance=case, complete=action == "submit")
+        formset = KeyFigureFormSet(request.POST, instance=case, prefix=FIGURES_PREFIX)
+        if form.is_valid() and formset.is_valid():
+            with transaction.atomic():
+                case = form.save()
+                save_key_figures(formset, case)
+            if action == "submit":
+                try:
+                    workflow.submit(case=case, user=request.user)
+                except workflow.TransitionError as exc:
+                    messages.error(request, " ".join(exc.messages))
+                    messages.info(request, _("内容已保存为草稿。"))
+                    return redirect("cases:submission_edit", case.pk)
+                messages.success(request, _("案例已提交申报，等待市发改委受理。"))
+                return redirect("cases:submission_detail", case.pk)
+            if action == "preview":
+                return redirect("cases:submission_preview", case.pk)
+            messages.success(request, _("草稿已保存。"))
+            return redirect("cases:submission_edit", case.pk)
+        messages.error(request, _("请根据下方提示修改后再保存，已填写的内容均已保留。"))
+        status = 200
+    else:
+        form = CaseForm(instance=case)
+        formset = KeyFigureFormSet(instance=case, prefix=FIGURES_PREFIX)
+        status = 200
+    context = {
+        "form": form,
+        "formset": formset,
+        "case": case,
+        "round": round_,
+        "quota": _quota(round_, case.district_id),
+        "autosave_key": f"case-form:{request.user.pk}:{round_.pk}:{case.pk or 'new'}",
+    }
+    return render(request, "cases/submission/case_form.html", context, status=status)
+
+
+@login_required
+def case_create(request, round_pk):
+    round_ = get_object_or_404(Round, pk=round_pk)
+    if not request.user.has_perm("cases.add_case_to_round", round_):
+        raise PermissionDenied
+    case = Case(round=round_, district=request.user.district, created_by=request.user)
+    return _case_form_page(request, case, round_=round_)
+
+
+@login_required
+def case_edit(request, pk):
+    case = get_case_or_404(request, pk, "cases.change_case")
+    return _case_form_page(request, case, round_=case.round)
+
+
+@login_required
+def case_detail(request, pk):
+    case = get_case_or_404(request, pk)
+    user = request.user
+    context = {
+        "case": case,
+        "key_figures": case.key_figures.all(),
+        "attachments": case.attachments.all(),
+        "transitions": case.transitions.select_related("by"),
+        "last_comment": case.latest_transition()
+        if case.status in (Case.Status.RETURNED, Case.Status.REJECTED)
+        else None,
+        "attachment_form": AttachmentForm(case=case),
+        "can": {
+            "change": user.has_perm("cases.change_case", case),
+            "submit": user.has_perm("cases.submit_case", case),
+            "withdraw": user.has_perm("cases.withdraw_case", case),
+            "delete": user.has_perm("cases.delete_case", case),
+            "review": user.has_perm("cases.review_case", case),
+        },
+        "quota": _quota(case.round, case.district_id) if case.district_id else None,
+    }
+    return render(request, "cases/submission/case_detail.html", context)
+
+
+@login_required
+def case_preview(request, pk):
+    case = get_case_or_404(request, pk)
+    return render(
+        request,
+        "cases/submission/preview.html",
+        {"case": case, "can_submit": request.user.has_perm("cases.submit_case", case)},
+    )
+
+
+@login_required
+def case_history(request, pk):
+    case = get_case_or_404(request, pk)
+    return render(
+        request,
+        "cases/submission/history.html",
+        {"case": case, "transitions": case.transitions.select_related("by")},
+    )
+
+
+def _transition(request, case, change, success):
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        change(case=case, user=request.user, reason=reason)
+    except workflow.TransitionError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+
+
+@login_required
+@require_POST
+def case_submit(request, pk):
+    case = get_case_or_404(request, pk, "cases.submit_case")
+    try:
+        workflow.submit(case=case, user=request.user)
+    except workflow.TransitionError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("案例已提交申报，等待市发改委受理。"))
+    return redirect("cases:submission_detail", case.pk)
+
+
+@login_required
+@require_POST
+def case_withdraw(request, pk):
+    case = get_case_or_404(request, pk, "cases.withdraw_case")
+    _transition(request, case, workflow.withdraw, _("案例已撤回，本区的申报名额已释放。"))
+    return redirect("cases:submission_detail", case.pk)
+
+
+@login_required
+@require_POST
+def case_delete(request, pk):
+    case = get_case_or_404(request, pk, "cases.delete_case")
+    title = case.title
+    case.delete()
+    messages.success(request, _("草稿“%(title)s”已删除。") % {"title": title})
+    return redirect("cases:my_cases")
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    case = get_case_or_404(request, pk, "cases.change_case")
+    form = AttachmentForm(request.POST, request.FILES, case=case)
+    if form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        try:
+            attachments.store(case=case, uploaded=uploaded, user=request.user)
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("附件“%(name)s”已上传。") % {"name": uploaded.name})
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("cases:submission_detail", case.pk)
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk, attachment_pk):
+    case = get_case_or_404(request, pk, "cases.change_case")
+    attachment = get_object_or_404(case.attachments, pk=attachment_pk)
+    attachment.file.delete(save=False)
+    attachment.delete()
+    messages.success(request, _("附件“%(name)s”已删除。") % {"name": attachment.original_name})
+    return redirect("cases:submission_detail", case.pk)
+
+
+@login_required
+def attachment_download(request, pk, attachment_pk):
+    case = get_case_or_404(request, pk)
+    attachment = get_object_or_404(case.attachments, pk=attachment_pk)
+    content_type = attachment.content_type
+    if content_type not in attachments.EXTENSION_OF:
+        content_type = "application/octet-stream"
+    # Always a download (nosniff), never a page of this site: no script even if a browser
+    # were to render it.
+    response = protected_file_response(
+        attachment.file,
+        filename=attachments.download_name(attachment.original_name, content_type),
+        content_type=content_type,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

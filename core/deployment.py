@@ -1,0 +1,50 @@
+"""Production refuses settings that would be unsafe there, at start and in check --deploy.
+
+- ``REDIS_URL`` unset: rate limits and the SMS budget would be counted per process.
+- A console or memory SMS sender: codes would go to the log, not to phones.
+- ``SECRET_KEY`` equal to the development default.
+- ``SITE_URL`` unset: e-mails would link to a developer's machine.
+"""
+
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+
+DEVELOPMENT_KEY_PREFIX = "dev-insecure-key"
+# Senders that do not reach a phone (the old and the new dotted paths).
+TEST_SENDERS = ("ConsoleSender", "MemorySender")
+
+
+def unsafe_settings() -> list[tuple[str, str]]:
+    """(id, message) for each unsafe production setting; empty outside production."""
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    found = []
+    if not getattr(settings, "REDIS_URL", ""):
+        found.append(("core.E001", "REDIS_URL is not set: limits would be counted per process"))
+    sender = getattr(settings, "SMS_SENDER", "")
+    if not sender or sender.rpartition(".")[2] in TEST_SENDERS:
+        found.append(("core.E002", f"SMS_SENDER {sender!r} does not send to phones"))
+    if settings.SECRET_KEY.startswith(DEVELOPMENT_KEY_PREFIX):
+        found.append(("core.E003", "SECRET_KEY is the development default"))
+    if not getattr(settings, "SITE_URL", ""):
+        found.append(("core.E004", "SITE_URL is not set: e-mails would carry no valid link"))
+    return found
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_production_settings(app_configs=None, **kwargs):
+    return [checks.Error(message, id=check_id) for check_id, message in unsafe_settings()]
+
+
+class ProductionSettingsMiddleware:
+    """Loaded once when the WSGI application starts: refuses to serve with unsafe production
+    settings, and otherwise takes itself out of the chain (no cost per request)."""
+
+    def __init__(self, get_response):
+        problems = unsafe_settings()
+        if problems:
+            raise ImproperlyConfigured(
+                "unsafe production settings: " + "; ".join(message for _, message in problems)
+            )
+        raise MiddlewareNotUsed

@@ -1,0 +1,216 @@
+"""The staff side of the vote: the live tally, the chart over time, bursts from one address
+block, voiding votes, and closing the vote with its cut (the shortlist)."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Case, Round
+from cases.rounds import set_round_status
+
+from ..models import RoundSelection, Vote, Voter
+from ..ranking import select_shortlist
+from .casting import vote_cases
+
+# A burst: at least BURST_THRESHOLD valid votes from one address block (/24 or /48) within
+# BURST_WINDOW. Offices and campuses share a block, so a burst is a flag for a person to
+# look at, never an automatic void.
+BURST_WINDOW = timedelta(minutes=10)
+BURST_THRESHOLD = 20
+
+
+def valid_counts(round_: Round) -> dict[int, int]:
+    """Valid (not voided) votes per case, counted from the Vote rows themselves."""
+    rows = (
+        Vote.objects.filter(round=round_, voided=False)
+        .values("case_id")
+        .annotate(n=Count("id"))
+        .values_list("case_id", "n")
+    )
+    return dict(rows)
+
+
+def tally(round_: Round) -> list[dict]:
+    counts = valid_counts(round_)
+    voided = dict(
+        Vote.objects.filter(round=round_, voided=True)
+        .values("case_id")
+        .annotate(n=Count("id"))
+        .values_list("case_id", "n")
+    )
+    rows = [
+        {"case": case, "votes": counts.get(case.pk, 0), "voided": voided.get(case.pk, 0)}
+        for case in vote_cases(round_)
+    ]
+    rows.sort(key=lambda row: (-row["votes"], row["case"].pk))
+    return rows
+
+
+# Chart buckets, smallest first: the first that gives at most MAX_BUCKETS points is used.
+BUCKETS = [timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1), timedelta(days=1)]
+MAX_BUCKETS = 120
+
+
+def timeline(round_: Round) -> dict:
+    """Cumulative valid votes per case over time, for the staff chart (Chart.js)."""
+    rows = list(
+        Vote.objects.filter(round=round_, voided=False)
+        .order_by("created_at")
+        .values_list("case_id", "created_at")
+    )
+    cases = list(vote_cases(round_))
+    if not rows:
+        return {"labels": [], "datasets": []}
+    span = rows[-1][1] - rows[0][1]
+    bucket = next((b for b in BUCKETS if span / b <= MAX_BUCKETS), BUCKETS[-1])
+    # One empty bucket first, so every line starts from zero and even a single bucket of
+    # votes draws a line.
+    start = rows[0][1] - bucket
+    count = int((rows[-1][1] - start) / bucket) + 1
+    per_case = defaultdict(lambda: [0] * count)
+    for case_id, at in rows:
+        per_case[case_id][int((at - start) / bucket)] += 1
+    fmt = "%m-%d %H:%M" if bucket < timedelta(days=1) else "%m-%d"
+    labels = [timezone.localtime(start + i * bucket).strftime(fmt) for i in range(count)]
+    datasets = []
+    for case in cases:
+        running, series = 0, []
+        for n in per_case.get(case.pk, [0] * count):
+            running += n
+            series.append(running)
+        datasets.append({"label": case.title[:16], "data": series})
+    return {"labels": labels, "datasets": datasets}
+
+
+@dataclass
+class Burst:
+    block: str
+    first: datetime
+    last: datetime
+    vote_ids: list[int] = field(default_factory=list)
+    cases: Counter = field(default_factory=Counter)
+    voters: Counter = field(default_factory=Counter)  # voter id -> votes in the burst
+    voter_rows: list = field(default_factory=list)  # (Voter, votes): add_burst_voters
+
+    @property
+    def count(self) -> int:
+        return len(self.vote_ids)
+
+
+def find_bursts(
+    round_: Round, *, window: timedelta = BURST_WINDOW, threshold: int = BURST_THRESHOLD
+) -> list[Burst]:
+    """Runs of valid votes from one address block with >= threshold votes within window."""
+    blocks = (
+        Vote.objects.filter(round=round_, voided=False)
+        .exclude(ip_block="")
+        .values("ip_block")
+        .annotate(n=Count("id"))
+        .filter(n__gte=threshold)
+        .values_list("ip_block", flat=True)
+    )
+    bursts = []
+    for block in blocks:
+        votes = list(
+            Vote.objects.filter(round=round_, voided=False, ip_block=block)
+            .order_by("created_at", "id")
+            .values_list("id", "created_at", "case_id", "voter_id")
+        )
+        flagged = [False] * len(votes)
+        left = 0
+        for right in range(len(votes)):
+            while votes[right][1] - votes[left][1] > window:
+                left += 1
+            if right - left + 1 >= threshold:
+                for i in range(left, right + 1):
+                    flagged[i] = True
+        current = None
+        for (vote_id, at, case_id, voter_id), flag in zip(votes, flagged, strict=True):
+            if not flag:
+                continue
+            if current is None or at - current.last > window:
+                current = Burst(block=block, first=at, last=at)
+                bursts.append(current)
+            current.last = at
+            current.vote_ids.append(vote_id)
+            current.cases[case_id] += 1
+            current.voters[voter_id] += 1
+    bursts.sort(key=lambda b: b.first)
+    return bursts
+
+
+def add_burst_voters(bursts: list[Burst]) -> list[Burst]:
+    """Each burst's voters with their votes in it (``voter_rows``), for the staff fraud review:
+    the one place that shows a voter's whole phone number (everywhere else it is masked)."""
+    ids = {voter_id for burst in bursts for voter_id in burst.voters}
+    voters = Voter.objects.in_bulk(ids) if ids else {}
+    for burst in bursts:
+        burst.voter_rows = [(voters[pk], n) for pk, n in burst.voters.most_common()]
+    return bursts
+
+
+def void_votes(*, round: Round, vote_ids, user, reason: str) -> int:
+    """Void valid votes of ``round``; each voided vote takes one from its case's count."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("请填写作废原因。"))
+    if round.status != Round.Status.VOTING:
+        raise ValidationError(_("只能在网络投票阶段作废投票。"))
+    now = timezone.now()
+    voided = Counter()
+    with transaction.atomic():
+        # select_for_update holds the rows on PostgreSQL; on SQLite the IMMEDIATE transaction
+        # already serialises writers. Either way a vote is voided (and counted down) once.
+        for vote in Vote.objects.select_for_update().filter(
+            round=round, pk__in=list(vote_ids), voided=False
+        ):
+            vote.voided, vote.void_reason = True, reason[:200]
+            vote.voided_by, vote.voided_at = user, now
+            vote._history_user = user
+            vote._change_reason = reason[:100]
+            vote.save(update_fields=["voided", "void_reason", "voided_by", "voided_at"])
+            voided[vote.case_id] += 1
+        for case_id, n in voided.items():
+            Case.objects.filter(pk=case_id).update(vote_count=F("vote_count") - n)
+    return sum(voided.values())
+
+
+# --- Closing the vote ------------------------------------------------------------------------
+
+
+def close_vote(*, round: Round, user) -> list[int]:
+    """End the vote: store the engine's vote cut in Case.shortlisted, move the round to
+    'review' and assign the eligible experts to the shortlisted cases."""
+    from ..review import assign_default
+
+    if round.status != Round.Status.VOTING:
+        raise ValidationError(_("本轮评选不在网络投票阶段。"))
+    with transaction.atomic():
+        accepted = list(vote_cases(round).values_list("pk", flat=True))
+        shortlist = select_shortlist(
+            cases=accepted, votes=valid_counts(round), size=round.shortlist_size
+        )
+        chosen = set(shortlist)
+        for case in Case.objects.filter(round=round, status=Case.Status.ACCEPTED):
+            if case.shortlisted != (case.pk in chosen):
+                case.shortlisted = case.pk in chosen
+                case._history_user = user
+                case.save(update_fields=["shortlisted"])
+        set_round_status(
+            round=round,
+            to=Round.Status.REVIEW,
+            user=user,
+            reason=_("网络投票结束，%(n)s 个案例入围专家评审") % {"n": len(shortlist)},
+        )
+        selection, _created = RoundSelection.objects.get_or_create(round=round)
+        selection.vote_closed_at, selection.vote_closed_by = timezone.now(), user
+        selection._history_user = user
+        selection.save()
+        assign_default(round=round)
+    return shortlist

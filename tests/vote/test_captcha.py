@@ -1,0 +1,139 @@
+"""A captcha before any code is sent (issue #13), on every path, in every method and body; its
+letters Latin, its words Chinese, its refresh without inline script; its test mode never on
+outside the tests."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from captcha.conf import settings as captcha_settings
+from captcha.models import CaptchaStore
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from reviews.factories import CaseFactory, RoundFactory, clear_rate_limits, use_memory_sms
+from reviews.models import PhoneCode
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+PHONE = "13800138000"
+
+
+@pytest.fixture(autouse=True)
+def sms(settings):
+    clear_rate_limits()
+    return use_memory_sms(settings)
+
+
+@pytest.fixture
+def real_captcha(monkeypatch):
+    """The captcha as it runs on the site: "PASSED" is just a wrong answer."""
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", False)
+
+
+def captcha_on(page: str) -> tuple[str, str]:
+    """The key a page's captcha carries and its answer (read from the store, as a person
+    reads the image)."""
+    key = re.search(r'name="captcha_0" value="([0-9a-f]+)"', page).group(1)
+    return key, CaptchaStore.objects.get(hashkey=key).response
+
+
+def vote_urls(round_, case):
+    """Every URL of the vote (the resolver's own list), the captcha's, and locale forms."""
+    urls = []
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace == "vote":
+            for inner in pattern.url_patterns:
+                if isinstance(inner, URLPattern):
+                    args = [round_.pk, case.pk][: len(inner.pattern.converters)]
+                    urls.append(reverse(f"vote:{inner.name}", args=args))
+    assert reverse("vote:phone") in urls and len(urls) >= 7
+    phone = reverse("vote:phone")
+    return [*urls, reverse("captcha-refresh"), "/en" + phone, "/zh-hans" + phone, phone + "?x=1"]
+
+
+def test_no_code_is_sent_without_a_solved_captcha_on_any_path(real_captcha, sms, settings):
+    settings.VOTE_RATELIMITS = {"code_ip": "100000/h", "code_block": "100000/h"}
+    round_ = RoundFactory()
+    case = CaseFactory(round=round_)
+    client = Client()
+    key, answer = captcha_on(client.get(reverse("vote:phone")).content.decode())
+    wrong = "x" if answer != "x" else "y"
+    bodies = [
+        {"phone": PHONE},
+        {"phone": PHONE, "captcha_0": key, "captcha_1": ""},
+        {"phone": PHONE, "captcha_0": key, "captcha_1": "PASSED"},
+        {"phone": PHONE, "captcha_0": key, "captcha_1": wrong},
+        {"phone": PHONE, "captcha_0": "", "captcha_1": answer},
+    ]
+    tried = 0
+    for url in vote_urls(round_, case):
+        for method in ("get", "post", "put", "patch", "delete"):
+            for body in bodies:
+                send = getattr(client, method)
+                send(url, body, HTTP_ACCEPT="application/json")
+                tried += 1
+                if method != "get":  # a GET has no body
+                    send(url, json.dumps(body), content_type="application/json")
+                    tried += 1
+    assert tried > 300
+    assert sms.outbox == [] and not PhoneCode.objects.exists()
+
+
+def test_a_solved_captcha_sends_the_code_once(real_captcha, sms):
+    client = Client()
+    key, answer = captcha_on(client.get(reverse("vote:phone")).content.decode())
+    response = client.post(
+        reverse("vote:phone"), {"phone": PHONE, "captcha_0": key, "captcha_1": answer.upper()}
+    )
+    assert response.status_code == 302 and sms.last_code(PHONE)
+    # The same answer does not serve a second time (another phone: no resend interval).
+    again = client.post(
+        reverse("vote:phone"), {"phone": "13900139000", "captcha_0": key, "captcha_1": answer}
+    )
+    assert again.status_code == 200 and "图形验证码不正确" in again.content.decode()
+    assert [item["phone"] for item in sms.outbox] == [PHONE]
+
+
+def test_its_letters_are_latin_and_its_words_chinese(real_captcha, client):
+    for _ in range(20):
+        challenge = CaptchaStore.objects.get(hashkey=CaptchaStore.generate_key()).challenge
+        assert re.fullmatch(r"[A-Za-z]{4,}", challenge), challenge
+    page = client.get(reverse("vote:phone")).content.decode()
+    for words in ("图形验证码", "请输入图中的英文字母", "看不清？换一张"):
+        assert words in page
+    response = client.post(reverse("vote:phone"), {"phone": PHONE, "captcha_0": "k"})
+    assert "请输入图形验证码" in response.content.decode()
+
+
+def test_its_refresh_link_needs_no_inline_script(client):
+    page = client.get(reverse("vote:phone")).content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)  # every script is a file
+    assert (
+        'src="/static/js/captcha.js"' in page and 'data-captcha-refresh="/captcha/refresh/"' in page
+    )
+    script = (ROOT / "static" / "js" / "captcha.js").read_text()
+    assert "X-Requested-With" in script and "captcha_0" in script
+    # What the script asks for: a new key and its image.
+    fresh = client.get(reverse("captcha-refresh"), HTTP_X_REQUESTED_WITH="XMLHttpRequest").json()
+    assert CaptchaStore.objects.filter(hashkey=fresh["key"]).exists()
+    image = client.get(fresh["image_url"])
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+
+
+def test_the_test_mode_is_off_outside_the_tests():
+    probe = "import django; django.setup(); from captcha.conf import settings; "
+    probe += "print(settings.CAPTCHA_TEST_MODE)"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env["DJANGO_SETTINGS_MODULE"] = "bizenv.settings"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "False"
+    assert "CAPTCHA_TEST_MODE" not in (ROOT / "bizenv" / "settings.py").read_text()
