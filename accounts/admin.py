@@ -4,8 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 
-from reviews.admin_seal import SealedAdminMixin
-
 from .login import ThrottledAdminAuthenticationForm
 from .models import User
 from .passwords import StaffSetPasswordForm, StaffUserCreationForm
@@ -41,7 +39,7 @@ class UserResource(resources.ModelResource):
 
 
 @admin.register(User)
-class UserAdmin(SealedAdminMixin, ImportExportModelAdmin, BaseUserAdmin):
+class UserAdmin(ImportExportModelAdmin, BaseUserAdmin):
     resource_classes = [UserResource]
     # Passwords set here pass AUTH_PASSWORD_VALIDATORS and must be changed at the next login.
     add_form = StaffUserCreationForm

@@ -94,6 +94,10 @@ COPIED_SETTINGS = [
     "votes_per_voter",
     "show_vote_counts",
     "publicity_days",
+    "flag_correlation",
+    "flag_offset",
+    "flag_spread",
+    "feedback_to_districts",
     "notice_addressee",
     "notice_signature",
 ]

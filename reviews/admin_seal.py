@@ -79,4 +79,9 @@ class SealedAdminMixin:
 
     def get_deleted_objects(self, objs, request):
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        return to_delete, model_count, perms_needed, [*protected, *sealed_in_deletion(objs)]
+        sealed = sealed_in_deletion(objs)
+        if sealed:
+            # Refused whatever the permissions: say why (the page shows missing permissions
+            # instead of protected objects when there are any; here those are the sealed ones).
+            perms_needed = set()
+        return to_delete, model_count, perms_needed, [*protected, *sealed]

@@ -399,6 +399,16 @@ def test_the_admin_deletes_no_submitted_sheet_while_the_review_runs(client, worl
     assert sealed_rows(world) == before
 
 
+def test_the_delete_pages_say_why_they_refuse(client, world):
+    for model, obj in (
+        (Case, world.review_case_b),
+        (Round, world.review_round),
+        (Assignment, world.expert_a),  # a draft: deletable, as on the assignment page
+    ):
+        page = body(client.get(admin_url(model, "delete", obj.pk)))
+        assert ("评审结束前不能删除" in page) == (model is not Assignment), model
+
+
 ORM_DELETIONS = {
     "assignment": lambda w: Assignment.objects.get(pk=w.expert_b.pk).delete(),
     "assignments": lambda w: Assignment.objects.filter(round=w.review_round).delete(),

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -80,6 +81,37 @@ class Round(models.Model):
     votes_per_voter = models.PositiveSmallIntegerField(_("每人可投票数"), default=10)
     show_vote_counts = models.BooleanField(_("投票期间公开票数"), default=False)
     publicity_days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)
+    # When an expert or a case stands out on the results page (reviews.panel); points are out of
+    # 100 (of full marks).
+    flag_correlation = models.DecimalField(
+        _("提示：专家排序相关系数低于"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.3"),
+        validators=[MinValueValidator(Decimal(-1)), MaxValueValidator(Decimal(1))],
+    )
+    flag_offset = models.DecimalField(
+        _("提示：专家平均偏差（百分制）绝对值高于"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(15),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    flag_spread = models.DecimalField(
+        _("提示：案例评分离散度（百分制）高于"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(15),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    feedback_to_districts = models.BooleanField(
+        _("公布后向各区反馈评审情况"),
+        default=False,
+        help_text=_(
+            "开启后，结果公布时各区经办人可看到本区案例的得票、得分、排名、各评分项平均分"
+            "和专家给区里的意见（不显示专家姓名和单个专家的评分）。"
+        ),
+    )
 
     submission_opens = models.DateTimeField(_("申报开始"), null=True, blank=True)
     submission_closes = models.DateTimeField(_("申报截止"), null=True, blank=True)

@@ -20,6 +20,9 @@ DATE_FIELDS = [
     "review_closes",
 ]
 
+# The panel's thresholds (reviews.panel): left empty, they keep the model's defaults.
+PANEL_FLAGS = ["flag_correlation", "flag_offset", "flag_spread"]
+
 
 class LocalDateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
@@ -40,6 +43,8 @@ class RoundForm(forms.ModelForm):
             "vote_weight",
             "trim",
             *DATE_FIELDS,
+            *PANEL_FLAGS,
+            "feedback_to_districts",
         ]
         widgets = {name: LocalDateTimeInput() for name in DATE_FIELDS}
         help_texts = {
@@ -53,6 +58,15 @@ class RoundForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in DATE_FIELDS:
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+        for name in PANEL_FLAGS:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in PANEL_FLAGS:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = Round._meta.get_field(name).default
+        return cleaned
 
 
 class CriterionForm(forms.Form):

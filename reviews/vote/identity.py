@@ -8,6 +8,7 @@ was typed, becomes ASCII (core.identifiers) before it is compared, stored, count
 
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import datetime, timedelta
 
@@ -25,7 +26,9 @@ from core import identifiers
 from ..models import PhoneCode, Voter
 from . import budget
 from .errors import VoteError
-from .sms import get_sender
+from .sms import SmsSendError, get_sender
+
+logger = logging.getLogger(__name__)
 
 CODE_TTL = timedelta(minutes=5)
 CODE_LENGTH = 6
@@ -90,6 +93,12 @@ def request_code(
                 ip=ip or None,
             )
         get_sender().send(phone=phone, code=code, minutes=int(CODE_TTL.total_seconds() // 60))
+    except SmsSendError as exc:
+        # Not sent: no code stands, nothing is counted, the voter may ask again at once.
+        budget.release(reservation)
+        PhoneCode.objects.filter(pk=record.pk).delete()
+        logger.warning("SMS not sent to %s: %s", identifiers.mask_phone(phone), exc.detail)
+        raise VoteError(str(exc.message)) from None
     except BaseException:
         budget.release(reservation)
         raise

@@ -14,6 +14,17 @@ from django.utils.translation import gettext as _
 logger = logging.getLogger(__name__)
 
 
+class SmsSendError(Exception):
+    """A gateway did not take the message (refused, unreachable, an unreadable answer): the
+    code counts as not sent. ``message`` is what the voter is told."""
+
+    message = _("短信发送失败，请稍后再试。")
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
 class BaseSender:
     """Send one code to one phone. Subclasses implement ``send``; it must not return the code."""
 

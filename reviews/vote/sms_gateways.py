@@ -23,22 +23,11 @@ import urllib.error
 import urllib.request
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 
-from .sms import BaseSender
+from .sms import BaseSender, SmsSendError
 
 logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 5
-
-
-class SmsSendError(Exception):
-    """The gateway did not take the message. ``message`` is what the voter is told."""
-
-    message = _("短信发送失败，请稍后再试。")
-
-    def __init__(self, detail: str):
-        super().__init__(detail)
-        self.detail = detail
 
 
 def _setting(name: str, default: str = "") -> str:

@@ -144,3 +144,29 @@ def test_aliyun_refusals_are_errors(gateway, status, answer):
     gateway.status, gateway.answer = status, answer
     with aliyun_settings(gateway), pytest.raises(SmsSendError):
         AliyunSender().send(phone=PHONE, code="654321", minutes=5)
+
+
+@pytest.mark.django_db
+def test_a_refusing_gateway_tells_the_voter_and_nothing_counts_as_sent(gateway, settings):
+    from django.test import Client
+    from django.urls import reverse
+
+    from reviews.factories import CAPTCHA_PASSED, clear_rate_limits
+    from reviews.models import PhoneCode
+    from reviews.vote import budget
+
+    clear_rate_limits()
+    settings.SMS_SENDER = "reviews.vote.sms_gateways.HttpGatewaySender"
+    gateway.answer = {"code": 1002, "msg": "余额不足"}
+    with gateway_settings(gateway):
+        page = Client().post(reverse("vote:phone"), {"phone": PHONE, **CAPTCHA_PASSED})
+        assert page.status_code == 200
+        assert "短信发送失败" in page.content.decode()
+        assert not PhoneCode.objects.exists()
+        assert budget.usage().hour == 0
+        # The gateway works again: the voter may ask at once (no resend wait was started).
+        gateway.answer = {"code": 0}
+        again = Client().post(reverse("vote:phone"), {"phone": PHONE, **CAPTCHA_PASSED})
+    assert again.status_code == 302
+    assert PhoneCode.objects.count() == 1 and budget.usage().hour == 1
+    clear_rate_limits()

@@ -10,6 +10,7 @@ DEMO_STEPS = [
     "publishing.demo.ensure_notice_documents",
     "cases.demo.ensure_submission_round",
     "reviews.demo.ensure_selection_demo",
+    "reviews.demo_panel.ensure_panel_demo",
 ]
 
 
