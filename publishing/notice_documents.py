@@ -116,83 +116,51 @@ def render(round_: Round, fmt: str, progress: Progress = _no_progress) -> bytes:
 
 
 def render_docx(notice: ParsedNotice, title: str, progress: Progress = _no_progress) -> bytes:
+    """The notice in GB/T 9704-2012's layout (``docx_layout``): the letter, then the list as its
+    附件 from a new page, each tier (a compilation's contents and cases) on a page of its own."""
     from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+
+    from . import docx_layout as layout
 
     document = Document()
-    _docx_styles(document)
-    document.core_properties.title = title
-    document.add_heading(title, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    layout.set_up(document, title=title, author=notice.signature.strip() or layout.AUTHOR)
+    document.add_paragraph(title, style="Title")
     total = max(1, len(notice.cases()))
     done = 0
-    for block in notice_outline(notice, document=True):
+    new_page = attached = False
+    blocks = notice_outline(notice, document=True)
+    date_text = next((b.text for b in blocks if b.kind == "date"), "")
+    previous = "title"
+    for block in blocks:
         if block.kind == "page":
-            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        elif block.kind in DOCX_HEADINGS:
-            document.add_heading(block.text, level=DOCX_HEADINGS[block.kind])
-        elif block.kind == "rank":
-            document.add_paragraph(style="Notice Rank").add_run(block.text).bold = True
-        else:
-            document.add_paragraph(block.text, style=DOCX_STYLES.get(block.kind))
+            new_page = True
+            continue
+        if block.kind == "addressee" or (block.kind == "attachment" and previous != "attachment"):
+            document.add_paragraph()  # a blank line after the title and before the 附件 line
+        if block.kind == "signature" or (block.kind == "date" and previous != "signature"):
+            document.add_paragraph()
+        if new_page and not attached:
+            label = document.add_paragraph("附件", style="Notice Attachment Label")
+            label.paragraph_format.page_break_before = True
+            document.add_paragraph()
+            new_page, attached = False, True
+        paragraph = document.add_paragraph(block.text, style=layout.STYLES.get(block.kind))
+        if new_page:
+            paragraph.paragraph_format.page_break_before = True
+            new_page = False
+        if block.kind == "signature":
+            paragraph.paragraph_format.right_indent = layout.signature_indent(block.text, date_text)
+        elif block.kind == "date":
+            paragraph.paragraph_format.right_indent = layout.DATE_INDENT
+        if block.kind in ("tier", "list_title", "toc"):
+            document.add_paragraph()  # a blank line under the list's title
         if block.kind == "title":
             done += 1
             progress(10 + 80 * done // total)
+        previous = block.kind
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-# Outline kinds printed as Word headings (by level) and in the notice's own paragraph styles.
-DOCX_HEADINGS = {"tier": 1, "list_title": 1, "toc": 1, "title": 2, "district": 1, "heading": 3}
-DOCX_STYLES = {
-    "addressee": "Notice Addressee",
-    "signature": "Notice Signature",
-    "date": "Notice Signature",
-    "subtitle": "Notice Subtitle",
-    "toc_district": "Notice Contents",
-    "toc_case": "Notice Contents",
-}
-
-
-def _docx_styles(document) -> None:
-    """Black headings in a CJK font, body paragraphs indented two characters."""
-    from docx.enum.style import WD_STYLE_TYPE
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
-    def cjk(style, font, size=None, bold=None):
-        style.font.name = font
-        style.font.color.rgb = RGBColor(0, 0, 0)
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-        if size:
-            style.font.size = Pt(size)
-        if bold is not None:
-            style.font.bold = bold
-
-    normal = document.styles["Normal"]
-    cjk(normal, "SimSun", 12)
-    normal.paragraph_format.first_line_indent = Pt(24)
-    normal.paragraph_format.space_after = Pt(6)
-    normal.paragraph_format.line_spacing = 1.4
-    for name, size in (("Title", 20), ("Heading 1", 16), ("Heading 2", 14), ("Heading 3", 12)):
-        style = document.styles[name]
-        cjk(style, "SimHei", size, True)
-        style.paragraph_format.first_line_indent = Pt(0)
-    document.styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.styles["Heading 1"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.styles["Heading 2"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for name, align, indent in (
-        ("Notice Addressee", WD_ALIGN_PARAGRAPH.LEFT, 0),
-        ("Notice Signature", WD_ALIGN_PARAGRAPH.RIGHT, 0),
-        ("Notice Rank", WD_ALIGN_PARAGRAPH.CENTER, 0),
-        ("Notice Subtitle", WD_ALIGN_PARAGRAPH.CENTER, 0),
-        ("Notice Contents", WD_ALIGN_PARAGRAPH.LEFT, 0),
-    ):
-        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = normal
-        style.paragraph_format.alignment = align
-        style.paragraph_format.first_line_indent = Pt(indent)
 
 
 def notice_html(notice: ParsedNotice, title: str) -> str:

@@ -386,7 +386,9 @@ POLICY = {
     "vote:forget": Rule(method="post", expect=everyone(to("vote:index"))),
     "vote:forget@get": Rule(expect=everyone(405)),
     "vote:round": Rule(args=lambda w: [w.voting_round.pk], expect=everyone()),
-    "vote:round@review": Rule(args=lambda w: [w.review_round.pk], expect=everyone(404)),
+    # A closed vote's page stays readable (issue #20); a round not yet at the vote has none.
+    "vote:round@review": Rule(args=lambda w: [w.review_round.pk], expect=everyone()),
+    "vote:round@submission": Rule(args=lambda w: [w.submission_round.pk], expect=everyone(404)),
     "vote:case": Rule(args=lambda w: [w.voting_round.pk, w.vote_a.pk], expect=everyone()),
     "vote:case@other_round": Rule(
         args=lambda w: [w.voting_round.pk, w.submitted_a.pk], expect=everyone(404)
@@ -1070,4 +1072,8 @@ def test_signed_out_visitors_never_see_an_unpublished_title(client, world):
     ]:
         response = client.get(reverse(name, args=args))
         assert response.status_code == 200
-        assert UNPUBLISHED_TITLE not in response.content.decode(), name
+        body = (
+            b"".join(response.streaming_content) if response.streaming else response.content
+        )
+        assert body, name
+        assert UNPUBLISHED_TITLE not in body.decode(), name

@@ -52,7 +52,7 @@ def test_docx_follows_the_structure_of_the_2022_notice(round_2022):
     assert texts[2].startswith("优化营商环境是增强上海城市核心竞争力的关键所在")
     assert "附件：上海市2022年度各区优化营商环境优秀案例和良好实践" in texts
     assert texts.index("上海市发展和改革委员会") + 1 == texts.index("2022年11月8日")
-    tier_headings = [text for style, text in paragraphs if style == "Heading 1"]
+    tier_headings = [text for style, text in paragraphs if style == "Notice List Title"]
     assert tier_headings == [
         "上海市2022年度各区优化营商环境优秀案例",
         "上海市2022年度各区优化营商环境良好实践",

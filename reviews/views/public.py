@@ -14,15 +14,46 @@ from cases.models import Case, Round
 from core.identifiers import mask_phone
 
 from ..forms import CodeForm, PhoneForm
-from ..vote import casting, identity
+from ..vote import casting, identity, monitor
 from ..vote.errors import CodeLimitReached, StaleVoter, VoteError
 from ..vote.throttle import block_key, client_address, limited_response, rate, vote_ratelimit
 
 PENDING_PHONE_KEY = "reviews_pending_phone"
 
 
-def _voting_round(pk) -> Round:
-    return get_object_or_404(Round, pk=pk, status=Round.Status.VOTING)
+S = Round.Status
+# Rounds whose vote has been closed (monitor.close_vote): their vote pages stay readable, say
+# that the vote has ended and show each case's counted and voided votes; casting is refused
+# (casting.record_vote).
+VOTE_ENDED = (S.REVIEW, S.APPROVED, S.PUBLICITY, S.PUBLISHED)
+
+
+def _vote_round(pk) -> Round:
+    return get_object_or_404(Round, pk=pk, status__in=(S.VOTING, *VOTE_ENDED))
+
+
+def _vote_context(request, round_: Round) -> dict:
+    ended = round_.status in VOTE_ENDED
+    voter = None if ended else identity.request_voter(request)
+    return {
+        "round": round_,
+        "voter": voter,
+        "status": casting.voter_status(round_, voter),
+        "is_open": not ended and casting.is_vote_open(round_),
+        "vote_ended": ended,
+    }
+
+
+def _with_figures(round_: Round, cases: list) -> dict:
+    """Each case's counted (valid) and voided votes, on the case; the round's totals."""
+    counted, voided = monitor.valid_counts(round_), monitor.voided_counts(round_)
+    for case in cases:
+        case.votes_counted = counted.get(case.pk, 0)
+        case.votes_voided = voided.get(case.pk, 0)
+    return {
+        "counted": sum(case.votes_counted for case in cases),
+        "voided": sum(case.votes_voided for case in cases),
+    }
 
 
 def _next_url(request, default):
@@ -49,36 +80,31 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @vary_on_cookie  # the voter's cookie changes the page (votes left, buttons)
 def round_page(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _voting_round(pk)
-    voter = identity.request_voter(request)
-    context = {
-        "round": round_,
-        "cases": casting.vote_cases(round_),
-        "voter": voter,
-        "status": casting.voter_status(round_, voter),
-        "is_open": casting.is_vote_open(round_),
-    }
+    round_ = _vote_round(pk)
+    context = _vote_context(request, round_)
+    if context["vote_ended"]:
+        cases = list(casting.voted_cases(round_))
+        context["totals"] = _with_figures(round_, cases)
+    else:
+        cases = casting.vote_cases(round_)
+    context["cases"] = cases
     return render(request, "reviews/vote_round.html", context)
 
 
 @vary_on_cookie
 def case_page(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
-    round_ = _voting_round(round_pk)
+    round_ = _vote_round(round_pk)
+    context = _vote_context(request, round_)
+    statuses = casting.IN_THE_VOTE if context["vote_ended"] else (Case.Status.ACCEPTED,)
     case = get_object_or_404(
         Case.objects.select_related("district", "topic"),
         pk=pk,
         round=round_,
-        status=Case.Status.ACCEPTED,
+        status__in=statuses,
     )
-    voter = identity.request_voter(request)
-    context = {
-        "round": round_,
-        "case": case,
-        "voter": voter,
-        "status": casting.voter_status(round_, voter),
-        "is_open": casting.is_vote_open(round_),
-        "key_figures": case.key_figures.all(),
-    }
+    if context["vote_ended"]:
+        _with_figures(round_, [case])
+    context.update(case=case, key_figures=case.key_figures.all())
     return render(request, "reviews/vote_case.html", context)
 
 

@@ -61,11 +61,22 @@ def voting_rounds():
 
 def vote_cases(round_: Round):
     """The cases the public may vote for: the round's accepted cases."""
-    return (
-        Case.objects.filter(round=round_, status=Case.Status.ACCEPTED)
-        .select_related("district")
-        .order_by("district__order", "position", "id")
-    )
+    return _in_order(Case.objects.filter(round=round_, status=Case.Status.ACCEPTED))
+
+
+# A case that took part in the vote: accepted before it opened (no case is withdrawn once the
+# vote has started, cases.workflow), and perhaps published with the round's list since.
+IN_THE_VOTE = (Case.Status.ACCEPTED, Case.Status.PUBLISHED)
+
+
+def voted_cases(round_: Round):
+    """The cases that took part in the round's vote, whatever their status since: what the
+    tally, the chart and a closed vote's pages show once the round has moved on."""
+    return _in_order(Case.objects.filter(round=round_, status__in=IN_THE_VOTE))
+
+
+def _in_order(cases):
+    return cases.select_related("district").order_by("district__order", "position", "id")
 
 
 # The vote path is the hottest code of the site (bench/bench_votes.py): its statements are

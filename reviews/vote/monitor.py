@@ -16,7 +16,7 @@ from cases.rounds import set_round_status
 
 from ..models import RoundSelection, Vote, Voter
 from ..ranking import select_shortlist
-from .casting import vote_cases
+from .casting import vote_cases, voted_cases
 
 # A burst: at least BURST_THRESHOLD valid votes from one address block (/24 or /48) within
 # BURST_WINDOW. Offices and campuses share a block, so a burst is a flag for a person to
@@ -36,17 +36,22 @@ def valid_counts(round_: Round) -> dict[int, int]:
     return dict(rows)
 
 
-def tally(round_: Round) -> list[dict]:
-    counts = valid_counts(round_)
-    voided = dict(
+def voided_counts(round_: Round) -> dict[int, int]:
+    """Voided votes per case."""
+    rows = (
         Vote.objects.filter(round=round_, voided=True)
         .values("case_id")
         .annotate(n=Count("id"))
         .values_list("case_id", "n")
     )
+    return dict(rows)
+
+
+def tally(round_: Round) -> list[dict]:
+    counts, voided = valid_counts(round_), voided_counts(round_)
     rows = [
         {"case": case, "votes": counts.get(case.pk, 0), "voided": voided.get(case.pk, 0)}
-        for case in vote_cases(round_)
+        for case in voted_cases(round_)
     ]
     rows.sort(key=lambda row: (-row["votes"], row["case"].pk))
     return rows
@@ -64,7 +69,7 @@ def timeline(round_: Round) -> dict:
         .order_by("created_at")
         .values_list("case_id", "created_at")
     )
-    cases = list(vote_cases(round_))
+    cases = list(voted_cases(round_))
     if not rows:
         return {"labels": [], "datasets": []}
     span = rows[-1][1] - rows[0][1]

@@ -119,7 +119,7 @@ def test_staff_publish_the_notice_and_the_public_finds_a_case(browser, page, set
     assert texts[1] == "各区人民政府、各相关单位："
     assert "附件：上海市2022年度各区优化营商环境优秀案例和良好实践" in texts
     assert texts.index("上海市发展和改革委员会") + 1 == texts.index("2022年11月8日")
-    assert [t for s, t in paragraphs if s == "Heading 1"] == [
+    assert [t for s, t in paragraphs if s == "Notice List Title"] == [
         "上海市2022年度各区优化营商环境优秀案例",
         "上海市2022年度各区优化营商环境良好实践",
     ]

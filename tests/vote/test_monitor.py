@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, Round
@@ -104,3 +105,30 @@ def test_voided_votes_do_not_count_for_the_shortlist(round_, staff):
         cast_vote(round=round_, case=b, voter=VoterFactory())
     monitor.void_votes(round=round_, vote_ids=[v.pk for v in bad], user=staff, reason="刷票")
     assert monitor.close_vote(round=round_, user=staff) == [b.pk]
+
+
+def test_the_monitor_still_counts_the_cases_once_the_round_is_published(
+    client, round_, staff, expert
+):
+    """Issue #19: published cases are no longer 'accepted', yet they took part in the vote."""
+    listed, other = CaseFactory(round=round_), CaseFactory(round=round_)
+    late = CaseFactory(round=round_, status=Case.Status.SUBMITTED)  # never in the vote
+    for case, n in ((listed, 3), (other, 1)):
+        for _ in range(n):
+            cast_vote(round=round_, case=case, voter=VoterFactory())
+    monitor.close_vote(round=round_, user=staff)
+    Case.objects.filter(pk=listed.pk).update(status=Case.Status.PUBLISHED)
+    Round.objects.filter(pk=round_.pk).update(status=Round.Status.PUBLISHED)
+    round_.refresh_from_db()
+    assert [(row["case"].pk, row["votes"]) for row in monitor.tally(round_)] == [
+        (listed.pk, 3),
+        (other.pk, 1),
+    ]
+    chart = monitor.timeline(round_)
+    assert [series["data"][-1] for series in chart["datasets"]] == [3, 1]
+    client.force_login(staff)
+    data = client.get(reverse("reviews:vote_data", args=[round_.pk])).json()
+    assert [row["votes"] for row in data["tally"]] == [3, 1]
+    assert late.pk not in [row["case"] for row in data["tally"]]
+    page = client.get(reverse("reviews:votes", args=[round_.pk])).content.decode()
+    assert listed.title in page

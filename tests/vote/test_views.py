@@ -67,8 +67,11 @@ def test_the_public_case_page_shows_accepted_cases_of_a_round_in_voting(client, 
     assert page.status_code == 200 and "建立专班机制" in page.content.decode()
     other = round_.cases.get(title="未受理案例")
     assert client.get(reverse("vote:case", args=[round_.pk, other.pk])).status_code == 404
+    # Once the vote has closed the page stays readable, without a vote button (issue #20).
     Round.objects.filter(pk=round_.pk).update(status=Round.Status.REVIEW)
-    assert client.get(reverse("vote:case", args=[round_.pk, accepted.pk])).status_code == 404
+    page = client.get(reverse("vote:case", args=[round_.pk, accepted.pk]))
+    assert page.status_code == 200 and "投票已结束" in page.content.decode()
+    assert "投一票" not in page.content.decode()
 
 
 def test_voting_without_a_verified_phone_leads_to_the_phone_page(client, round_):
