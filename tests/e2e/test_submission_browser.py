@@ -17,7 +17,7 @@ from tests.e2e.conftest import login, logout
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 SHOTS = Path("/tmp/shots")
