@@ -154,6 +154,7 @@ def test_the_whole_archive_comes_whole_from_the_prepared_file(client, small_arch
     assert response.streaming and "attachment" in response["Content-Disposition"]
     assert len(read_csv(response)) == 5  # every case, not the filtered export's cap
     assert prepared.path("csv").exists() and not prepared.stale("csv")
+    assert prepared.path("csv").stat().st_mode & 0o777 == 0o644  # nginx may read it
     assert len(read_csv(client.get(export_url(), {"year": "2022"}))) == 3  # capped
 
 
@@ -199,3 +200,18 @@ def test_a_sketch_estimates_the_jaccard_index():
     other = similarity.sketch(similarity.shingles("qxzjvkwpyf"))
     assert similarity.estimate(sketch_a, other) == 0.0
     assert related.unpack(related.pack(sketch_a)).tolist() == sketch_a
+
+
+def test_a_long_tier_lists_thirty_titles_around_the_case(client, db):
+    round_ = published_round(2022, tiers=(("优秀案例", 40),))
+    cases = [
+        published_case(round_, tier="优秀案例", rank=i, title=f"第{i}个案例")
+        for i in range(1, 41)
+    ]
+    response = client.get(reverse("cases:detail", args=[cases[35].pk]))
+    shown = response.context["siblings"]
+    assert len(shown) == 30 and shown[-1] == cases[-1] and cases[35] in shown
+    assert response.context["previous"] == cases[34] and response.context["next"] == cases[36]
+    assert "全部 40 个案例" in response.content.decode()
+    short = client.get(reverse("cases:detail", args=[cases[0].pk]))
+    assert short.context["siblings"][0] == cases[0]

@@ -95,6 +95,9 @@ def rebuild(fmt: str) -> int:
     try:
         with handle:
             rows = export.write(export.iter_rows(cases), fmt, handle)
+        # As the storage makes uploaded files (a temporary file is 0600): nginx, another
+        # user, sends it through X-Accel-Redirect.
+        os.chmod(handle.name, settings.FILE_UPLOAD_PERMISSIONS or 0o644)
         os.replace(handle.name, target)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)

@@ -16,7 +16,6 @@ Idempotent, so the task queued after a change, the recovery sweep and the bench 
 """
 
 import hashlib
-import heapq
 from array import array
 from collections import Counter, defaultdict
 
@@ -151,9 +150,8 @@ def _sketch_lists(ranks, changed, removed) -> dict[int, list]:
         return counts
 
     def best(pk) -> list:
-        shortlist = heapq.nlargest(
-            SHORTLIST, shared(pk).items(), key=lambda item: (item[1], -ranks[item[0]])
-        )
+        # most_common is heapq.nlargest in C: a few milliseconds over 20,000 candidates.
+        shortlist = shared(pk).most_common(SHORTLIST)
         scored = [(o, similarity.estimate(sketches[pk], sketches[o])) for o, _n in shortlist]
         scored.sort(key=lambda item: (-item[1], ranks[item[0]]))
         return [[o, round(s, 4)] for o, s in scored if s > 0][:LIMIT]

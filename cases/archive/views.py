@@ -59,13 +59,26 @@ def case_detail(request, pk):
     index = next((i for i, c in enumerate(siblings) if c.pk == case.pk), None)
     context = {
         "case": case,
-        "siblings": siblings,
+        "siblings": _window(siblings, index),
+        "siblings_total": len(siblings),
         "previous": siblings[index - 1] if index else None,
         "next": siblings[index + 1] if index is not None and index + 1 < len(siblings) else None,
         "key_figures": case.key_figures.all(),
         "related": related_cases(case) if case.status == Case.Status.PUBLISHED else [],
     }
     return render(request, "cases/case_detail.html", context)
+
+
+# The tier's list beside a case shows at most this many titles, around the case: a real tier
+# holds ten or twenty, but a list of hundreds took most of the page's time to render.
+SIBLINGS_SHOWN = 30
+
+
+def _window(siblings, index):
+    if len(siblings) <= SIBLINGS_SHOWN:
+        return siblings
+    start = max(0, min((index or 0) - SIBLINGS_SHOWN // 2, len(siblings) - SIBLINGS_SHOWN))
+    return siblings[start : start + SIBLINGS_SHOWN]
 
 
 RELATED_LIMIT = 5
