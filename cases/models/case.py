@@ -59,6 +59,9 @@ class Case(models.Model):
     topic = models.ForeignKey(
         Topic, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("领域")
     )
+    topic_confirmed = models.BooleanField(
+        _("领域已人工确认"), default=False, help_text=_("人工指定的领域不被关键词规则覆盖。")
+    )
     summary = models.TextField(_("摘要"), max_length=300, blank=True)
     # The body as printed: a list of {"heading": str, "body": str}; heading "" for a lead
     # paragraph or a body without numbered sections.

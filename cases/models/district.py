@@ -25,6 +25,8 @@ class Topic(models.Model):
     name = models.CharField(_("名称"), max_length=32, unique=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
+    # One keyword per line; a case whose title or text holds one gets this topic (cases.topics).
+    keywords = models.TextField(_("关键词"), blank=True, help_text=_("每行一个关键词。"))
 
     class Meta:
         ordering = ["order", "name"]

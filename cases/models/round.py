@@ -80,6 +80,18 @@ class Round(models.Model):
     max_cases_per_district = models.PositiveSmallIntegerField(_("每区申报上限"), default=3)
     votes_per_voter = models.PositiveSmallIntegerField(_("每人可投票数"), default=10)
     show_vote_counts = models.BooleanField(_("投票期间公开票数"), default=False)
+
+    class VoteCounts(models.TextChoices):
+        HIDDEN = "hidden", _("投票期间不公开")
+        LIVE = "live", _("实时公开")
+        DAILY = "daily", _("每日定时公布")
+
+    vote_count_mode = models.CharField(
+        _("票数公开方式"), max_length=8, choices=VoteCounts.choices, default=VoteCounts.HIDDEN
+    )
+    vote_count_time = models.TimeField(
+        _("每日公布时间"), null=True, blank=True, help_text=_("选择“每日定时公布”时必填，北京时间。")
+    )
     publicity_days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)
     # When an expert or a case stands out on the results page (reviews.panel); points are out of
     # 100 (of full marks).
@@ -123,6 +135,14 @@ class Round(models.Model):
     publicity_ends = models.DateTimeField(_("公示结束"), null=True, blank=True)
 
     notice_title = models.CharField(_("通知标题"), max_length=200, blank=True)
+    document_number = models.CharField(
+        _("发文字号"), max_length=60, blank=True, help_text=_("例如：沪发改营商〔2022〕12号")
+    )
+    red_header = models.BooleanField(
+        _("红头版式"),
+        default=False,
+        help_text=_("开启后，通知文件印有红色版头（发文机关标志、发文字号和红色分隔线）。"),
+    )
     notice_addressee = models.CharField(_("主送"), max_length=200, blank=True)
     notice_preamble = models.TextField(_("通知正文"), blank=True)
     notice_attachment = models.CharField(_("附件名称"), max_length=200, blank=True)
