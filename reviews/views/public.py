@@ -12,6 +12,7 @@ from django_ratelimit.decorators import ratelimit
 
 from cases.models import Case, Round
 from core.identifiers import mask_phone
+from core.text import quoted
 
 from ..forms import CodeForm, PhoneForm
 from ..vote import casting, identity, monitor
@@ -19,6 +20,12 @@ from ..vote.errors import CodeLimitReached, StaleVoter, VoteError
 from ..vote.throttle import block_key, client_address, limited_response, rate, vote_ratelimit
 
 PENDING_PHONE_KEY = "reviews_pending_phone"
+# The vote a voter tapped before proving a phone: [round pk, case pk], kept in the session
+# (server side) so that the verification ends at that case again. Never read from the URL:
+# a crafted link must not be able to put a case in front of the voter as "the one you chose".
+PENDING_VOTE_KEY = "reviews_pending_vote"
+# A message meant for one case's card carries these tags; base.html leaves it to the card.
+CARD_TAG = "at-card"
 
 
 S = Round.Status
@@ -71,6 +78,33 @@ def _next_url(request, default):
     return default
 
 
+def _card_anchor(case_pk) -> str:
+    return f"#vote-case-{case_pk}"
+
+
+def _to_card(url: str, case_pk) -> str:
+    """``url`` scrolled to the case's card: a phone shows the answer where the voter tapped."""
+    return url.split("#", 1)[0] + _card_anchor(case_pk)
+
+
+def _card_message(request, level, text, case_pk):
+    messages.add_message(request, level, text, extra_tags=f"{CARD_TAG} case-{case_pk}")
+
+
+def _attach_card_messages(request, cases) -> None:
+    """Hand each case its card's messages (``case.card_messages``); the others stay for the
+    top of the page."""
+    by_case = {}
+    for message in messages.get_messages(request):
+        tags = (message.extra_tags or "").split()
+        if CARD_TAG in tags:
+            for tag in tags:
+                if tag.startswith("case-"):
+                    by_case.setdefault(tag[5:], []).append(message)
+    for case in cases:
+        case.card_messages = by_case.get(str(case.pk), [])
+
+
 def index(request: HttpRequest) -> HttpResponse:
     rounds = list(casting.voting_rounds())
     if len(rounds) == 1:
@@ -87,6 +121,7 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
         context["totals"] = _with_figures(round_, cases)
     else:
         cases = casting.vote_cases(round_)
+    _attach_card_messages(request, cases)
     context["cases"] = cases
     return render(request, "reviews/vote_round.html", context)
 
@@ -104,6 +139,7 @@ def case_page(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
     )
     if context["vote_ended"]:
         _with_figures(round_, [case])
+    _attach_card_messages(request, [case])
     context.update(case=case, key_figures=case.key_figures.all())
     return render(request, "reviews/vote_case.html", context)
 
@@ -156,8 +192,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 form.add_error("code", str(exc))
             else:
                 request.session.pop(PENDING_PHONE_KEY, None)
-                messages.success(request, _("手机号验证成功，现在可以投票了。"))
-                response = redirect(next_url)
+                response = redirect(_after_verification(request, next_url))
                 identity.remember_voter(response, voter)
                 return response
     return render(
@@ -165,6 +200,26 @@ def verify(request: HttpRequest) -> HttpResponse:
         "reviews/vote_verify.html",
         {"form": form, "next": next_url, "masked": mask_phone(phone_number)},
     )
+
+
+def _after_verification(request, next_url) -> str:
+    """Where a freshly verified voter goes: back to the case they tapped (remembered in the
+    session by ``cast``), its vote offered again in its card; else ``next_url``."""
+    pending = request.session.pop(PENDING_VOTE_KEY, None)
+    case = None
+    if isinstance(pending, list) and len(pending) == 2:
+        case = casting.vote_target(round_pk=pending[0], case_pk=pending[1])
+    if case is None:
+        messages.success(request, _("手机号验证成功，现在可以投票了。"))
+        return next_url
+    text = _("手机号验证成功。您选择的%(title)s在此，点“投一票”即可投出。") % {
+        "title": quoted(case.title)
+    }
+    _card_message(request, messages.SUCCESS, text, case.pk)
+    case_url = reverse("vote:case", args=[pending[0], case.pk])
+    # Back to the page the voter tapped on if it shows that case; else the round's list.
+    target = case_url if next_url == case_url else reverse("vote:round", args=[pending[0]])
+    return _to_card(target, case.pk)
 
 
 def _wants_json(request) -> bool:
@@ -198,6 +253,7 @@ def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
         target = casting.vote_target(round_pk=round_pk, case_pk=pk)
         if target is None:
             raise Http404
+        request.session[PENDING_VOTE_KEY] = [round_pk, pk]
         return _verify_first(request, _("请先验证手机号，再投票。"), next_url(), as_json)
     try:
         # The hot path: the case, its round, the voter's token version and the vote in one
@@ -212,26 +268,27 @@ def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
     except casting.VoteTargetMissing:
         raise Http404 from None
     except StaleVoter as exc:
+        request.session[PENDING_VOTE_KEY] = [round_pk, pk]
         response = _verify_first(request, str(exc), next_url(), as_json)
         identity.forget_voter(response)
         return response
     except VoteError as exc:
         if as_json:
             return JsonResponse({"ok": False, "message": str(exc)}, status=409)
-        messages.warning(request, str(exc))
-        return redirect(next_url())
+        _card_message(request, messages.WARNING, str(exc), pk)
+        return redirect(_to_card(next_url(), pk))
     case, round_ = vote.case, vote.case.round
     left = vote.votes_left
     if left:
-        text = _("已为“%(title)s”投票。本轮您还可投 %(left)s 票。")
+        text = _("已为%(title)s投票。本轮您还可投 %(left)s 票。")
     else:
-        text = _("已为“%(title)s”投票。您在本轮的票已全部投出，感谢参与！")
-    text = text % {"title": case.title, "left": left}
+        text = _("已为%(title)s投票。您在本轮的票已全部投出，感谢参与！")
+    text = text % {"title": quoted(case.title), "left": left}
     if as_json:
         count = vote.count if round_.show_vote_counts else None
         return JsonResponse({"ok": True, "message": text, "votes_left": left, "count": count})
-    messages.success(request, text)
-    return redirect(next_url())
+    _card_message(request, messages.SUCCESS, text, pk)
+    return redirect(_to_card(next_url(), pk))
 
 
 def _verify_first(request, text, next_url, as_json) -> HttpResponse:

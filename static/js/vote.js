@@ -4,19 +4,20 @@
 (function () {
   "use strict";
 
-  function showMessage(text, ok) {
-    var main = document.querySelector("main");
-    if (!main) return;
+  // The answer stands in the card that was tapped (its .vote-message slot, a live region),
+  // not at the top of a long phone page where the voter would not see it.
+  function showMessage(form, text, ok) {
+    var card = form.closest ? form.closest(".vote-card") : null;
+    var slot = card && card.querySelector(".vote-message");
     var alert = document.createElement("div");
-    alert.className = "alert alert-" + (ok ? "success" : "warning") + " alert-dismissible fade show";
-    alert.setAttribute("role", "alert");
+    alert.className = "alert alert-" + (ok ? "success" : "warning") + " small py-2 mb-0";
     alert.textContent = text;
-    var close = document.createElement("button");
-    close.type = "button";
-    close.className = "btn-close";
-    close.setAttribute("data-bs-dismiss", "alert");
-    alert.appendChild(close);
-    main.insertBefore(alert, main.firstChild);
+    if (slot) {
+      slot.replaceChildren(alert);
+      return;
+    }
+    var main = document.querySelector("main");
+    if (main) main.insertBefore(alert, main.firstChild);
   }
 
   function disabledButton(label, cls) {
@@ -68,7 +69,7 @@
           window.location.href = data.redirect;
           return;
         }
-        showMessage(data.message, data.ok);
+        showMessage(form, data.message, data.ok);
         if (data.ok) update(form, data);
         else if (button) button.disabled = false;
       })
