@@ -263,6 +263,14 @@ ALIYUN_SMS_PROTOCOL = env("ALIYUN_SMS_PROTOCOL", "https")
 # The SMS budget (reviews.vote.budget): codes sent site-wide per hour and per day.
 SMS_HOURLY_LIMIT = envint("SMS_HOURLY_LIMIT", 2000)
 SMS_DAILY_LIMIT = envint("SMS_DAILY_LIMIT", 20000)
+# Flags on the staff fraud review (reviews.vote.flags): a swarm of newly verified phones voting
+# for one case, and runs of near-consecutive phone numbers voting alike within a day.
+VOTE_SWARM_WINDOW_MINUTES = envint("VOTE_SWARM_WINDOW_MINUTES", 10)
+VOTE_SWARM_THRESHOLD = envint("VOTE_SWARM_THRESHOLD", 15)
+VOTE_SWARM_NEW_PHONE_MINUTES = envint("VOTE_SWARM_NEW_PHONE_MINUTES", 30)
+VOTE_PHONE_RUN_LENGTH = envint("VOTE_PHONE_RUN_LENGTH", 5)
+VOTE_PHONE_RUN_GAP = envint("VOTE_PHONE_RUN_GAP", 3)
+VOTE_PHONE_RUN_HOURS = envint("VOTE_PHONE_RUN_HOURS", 24)
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -9,4 +9,12 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # Connects the receivers that refuse deleting a sealed sheet, by any path.
+        from core import recovery
+
         from . import sealing  # noqa: F401
+        from .vote import snapshots
+
+        # A daily vote count is due at its time even when nobody reads the page (celery beat).
+        recovery.register(
+            "vote_snapshots", snapshots.take_due_snapshots, report="定时公布票数快照 {} 个"
+        )

@@ -155,7 +155,7 @@ def ensure_selection_demo():
         vote_opens=now - timedelta(days=1),
         vote_closes=now + timedelta(days=30),
         votes_per_voter=3,
-        show_vote_counts=True,
+        vote_count_mode=Round.VoteCounts.LIVE,
         shortlist_size=5,
         vote_weight="0.1",
     )

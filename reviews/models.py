@@ -131,6 +131,28 @@ class Vote(models.Model):
         return f"{self.voter} → {self.case_id}"
 
 
+class VoteCountSnapshot(models.Model):
+    """The counts a round publishes once a day (Round.vote_count_mode "daily"): taken when due
+    (reviews.vote.snapshots) and never changed afterwards."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="vote_snapshots")
+    due_at = models.DateTimeField(_("公布时间"))
+    taken_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+    # {case id (as text): valid votes cast up to due_at}
+    counts = models.JSONField(_("票数"), default=dict)
+
+    class Meta:
+        verbose_name = _("票数定时公布")
+        verbose_name_plural = _("票数定时公布")
+        ordering = ["-due_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "due_at"], name="one_snapshot_per_due_time")
+        ]
+
+    def __str__(self):
+        return f"{self.round} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+
 class Assignment(models.Model):
     """An expert asked to score a shortlisted case."""
 

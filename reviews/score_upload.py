@@ -27,6 +27,9 @@ from .models import Assignment, ScoreSheet
 from .review import clean_score, conflict_reason, round_criteria, save_sheet, shortlisted_cases
 
 HEADER = ["case", "expert", "criterion", "score"]
+# An optional fifth column: the expert's comment for the district (ScoreSheet.district_comment),
+# on any one row of the sheet (or repeated alike on each).
+COMMENT_COLUMN = "district_comment"
 MAX_ROWS = 5000
 
 
@@ -46,6 +49,7 @@ class SheetRows:
     values: dict = field(default_factory=dict)  # criterion key -> Decimal
     lines: dict = field(default_factory=dict)  # criterion key -> line
     draft: ScoreSheet | None = None  # the expert's online draft this sheet would replace
+    district_comment: str | None = None  # None: the file has no such column
 
 
 @dataclass
@@ -99,11 +103,17 @@ def parse_upload(*, round: Round, data: bytes) -> Preview:
         return preview
     reader = iter(rows)
     header = next(reader, None)
-    if header is None or [h.strip().lower() for h in header] != HEADER:
+    names = [h.strip().lower() for h in header] if header is not None else None
+    if names not in (HEADER, [*HEADER, COMMENT_COLUMN]):
         preview.errors.append(
-            RowError(1, _("表头须为 %(header)s。") % {"header": ",".join(HEADER)})
+            RowError(
+                1,
+                _("表头须为 %(header)s（可另加一列 %(comment)s）。")
+                % {"header": ",".join(HEADER), "comment": COMMENT_COLUMN},
+            )
         )
         return preview
+    with_comment = len(names) > len(HEADER)
 
     criteria = {c.key: c for c in round_criteria(round)}
     cases = {c.pk: c for c in shortlisted_cases(round)}
@@ -121,10 +131,11 @@ def parse_upload(*, round: Round, data: bytes) -> Preview:
         def error(message, line=line):
             preview.errors.append(RowError(line, message))
 
-        if len(row) != len(HEADER):
-            error(_("应有 4 列，实际为 %(n)s 列。") % {"n": len(row)})
+        if len(row) != len(names):
+            error(_("应有 %(want)s 列，实际为 %(n)s 列。") % {"want": len(names), "n": len(row)})
             continue
-        case_raw, username, key, score_raw = (cell.strip() for cell in row)
+        case_raw, username, key, score_raw = (cell.strip() for cell in row[:4])
+        comment = row[4].strip() if with_comment else None
         case = cases.get(_case_id(case_raw))
         if case is None:
             error(_("案例编号“%(value)s”不是本轮入围案例。") % {"value": case_raw})
@@ -177,6 +188,13 @@ def parse_upload(*, round: Round, data: bytes) -> Preview:
                 )
                 continue
             group = sheets[(case.pk, expert.pk)] = SheetRows(assignment, line, draft=sheet)
+            if with_comment:
+                group.district_comment = ""
+        if comment:
+            if group.district_comment and group.district_comment != comment:
+                error(_("同一评分表的给申报区意见前后不一致。"))
+            else:
+                group.district_comment = comment
         if criterion is None or value is None:
             continue
         if key in group.values:
@@ -235,5 +253,6 @@ def apply_upload(*, round: Round, data: bytes, user, replace_drafts=()) -> int:
                 on_paper=True,
                 values={k: Decimal(v) for k, v in group.values.items()},
                 comment=_("纸质评分表录入"),
+                district_comment=group.district_comment,
             )
     return len(preview.sheets)

@@ -178,3 +178,35 @@ def test_the_upload_page_asks_to_confirm_each_draft_it_replaces(setup, client, s
     assert ScoreSheet.objects.get(assignment=draft).status == "draft"
     client.post(url, {"confirm": digest, "replace": [str(draft.pk)]})
     assert ScoreSheet.objects.get(assignment=draft).status == "submitted"
+
+
+def test_an_optional_column_carries_the_comment_for_the_district(setup, staff):
+    round_, (huangpu, _p, jiading) = setup
+    rows = good_rows(huangpu)
+    data = (
+        "case,expert,criterion,score,district_comment\n"
+        + "\n".join(
+            [
+                rows[0] + ",建议补充企业获得感数据",
+                rows[1] + ",",
+                rows[2] + ",建议补充企业获得感数据",  # the same text again: one comment
+                *(row + "," for row in good_rows(jiading, "expert_b")),
+            ]
+        )
+        + "\n"
+    ).encode()
+    assert apply_upload(round=round_, data=data, user=staff) == 2
+    sheets = {s.assignment.case: s for s in ScoreSheet.objects.select_related("assignment__case")}
+    assert sheets[huangpu].district_comment == "建议补充企业获得感数据"
+    assert sheets[jiading].district_comment == ""
+    # Two different comments for one sheet: an error on its line, nothing saved.
+    clash = (
+        "case,expert,criterion,score,district_comment\n"
+        f"{jiading.pk},expert,leading,30,甲\n{jiading.pk},expert,felt,20,乙\n"
+    ).encode()
+    errors = [str(e) for e in parse_upload(round=round_, data=clash).errors]
+    assert "第 3 行：同一评分表的给申报区意见前后不一致。" in errors
+    # A row short of the header's five columns says how many it needs.
+    short = f"case,expert,criterion,score,district_comment\n{jiading.pk},expert,leading,30\n"
+    errors = [str(e) for e in parse_upload(round=round_, data=short.encode()).errors]
+    assert "第 2 行：应有 5 列，实际为 4 列。" in errors

@@ -40,13 +40,18 @@ class RoundForm(forms.ModelForm):
             "max_cases_per_district",
             "shortlist_size",
             "votes_per_voter",
+            "vote_count_mode",
+            "vote_count_time",
             "vote_weight",
             "trim",
             *DATE_FIELDS,
             *PANEL_FLAGS,
             "feedback_to_districts",
         ]
-        widgets = {name: LocalDateTimeInput() for name in DATE_FIELDS}
+        widgets = {
+            **{name: LocalDateTimeInput() for name in DATE_FIELDS},
+            "vote_count_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
         help_texts = {
             "max_cases_per_district": _(
                 "已申报、退回修改和已受理的案例计入名额；草稿、未受理和已撤回的不计入。"
@@ -66,6 +71,10 @@ class RoundForm(forms.ModelForm):
         for name in PANEL_FLAGS:
             if cleaned.get(name) is None and name not in self.errors:
                 cleaned[name] = Round._meta.get_field(name).default
+        if cleaned.get("vote_count_mode") == Round.VoteCounts.DAILY and not cleaned.get(
+            "vote_count_time"
+        ):
+            self.add_error("vote_count_time", _("每日定时公布票数须填写公布时间。"))
         return cleaned
 
 

@@ -15,7 +15,7 @@ from core.identifiers import mask_phone
 from core.text import quoted
 
 from ..forms import CodeForm, PhoneForm
-from ..vote import casting, identity, monitor
+from ..vote import casting, identity, monitor, snapshots
 from ..vote.errors import CodeLimitReached, StaleVoter, VoteError
 from ..vote.throttle import block_key, client_address, limited_response, rate, vote_ratelimit
 
@@ -121,6 +121,7 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
         context["totals"] = _with_figures(round_, cases)
     else:
         cases = casting.vote_cases(round_)
+        context["vote_counts"] = snapshots.attach_public_counts(round_, cases)
     _attach_card_messages(request, cases)
     context["cases"] = cases
     return render(request, "reviews/vote_round.html", context)
@@ -139,6 +140,8 @@ def case_page(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
     )
     if context["vote_ended"]:
         _with_figures(round_, [case])
+    else:
+        context["vote_counts"] = snapshots.attach_public_counts(round_, [case])
     _attach_card_messages(request, [case])
     context.update(case=case, key_figures=case.key_figures.all())
     return render(request, "reviews/vote_case.html", context)
@@ -285,7 +288,7 @@ def cast(request: HttpRequest, round_pk: int, pk: int) -> HttpResponse:
         text = _("已为%(title)s投票。您在本轮的票已全部投出，感谢参与！")
     text = text % {"title": quoted(case.title), "left": left}
     if as_json:
-        count = vote.count if round_.show_vote_counts else None
+        count = vote.count if snapshots.live_count_allowed(round_) else None
         return JsonResponse({"ok": True, "message": text, "votes_left": left, "count": count})
     _card_message(request, messages.SUCCESS, text, pk)
     return redirect(_to_card(next_url(), pk))

@@ -111,7 +111,7 @@ _TARGET_ROUND_FIELDS = (
     "vote_opens",
     "vote_closes",
     "votes_per_voter",
-    "show_vote_counts",
+    "vote_count_mode",
 )
 # And the voter's token version (NULL for no such voter): the cookie's must equal it.
 _VOTE_TARGET = (
@@ -259,7 +259,6 @@ def _target_from_row(row) -> Case:
     round_values = dict(zip(_TARGET_ROUND_FIELDS, row[split:_ROUND_END], strict=True))
     for name in ("vote_opens", "vote_closes"):
         round_values[name] = _from_db_datetime(round_values[name])
-    round_values["show_vote_counts"] = bool(round_values["show_vote_counts"])
     case = _loaded(Case, dict(zip(_TARGET_CASE_FIELDS, row[:split], strict=True)))
     Case.round.field.set_cached_value(case, _loaded(Round, round_values))
     return case

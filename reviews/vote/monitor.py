@@ -102,6 +102,10 @@ class Burst:
     cases: Counter = field(default_factory=Counter)
     voters: Counter = field(default_factory=Counter)  # voter id -> votes in the burst
     voter_rows: list = field(default_factory=list)  # (Voter, votes): add_burst_voters
+    # "block" (one address block, find_bursts), "swarm" or "phones" (flags.py), and what the
+    # staff page says about the latter two.
+    kind: str = "block"
+    detail: str = ""
 
     @property
     def count(self) -> int:

@@ -100,7 +100,7 @@ def test_a_whole_selection(
         title="2026 年度上海市各区优化营商环境案例评选",
         shortlist_size=2,
         votes_per_voter=2,
-        show_vote_counts=True,
+        vote_count_mode="live",
         trim=0,
         tiers=[{"name": "优秀案例", "size": 1}, {"name": "良好实践", "size": 1}],
     )

@@ -21,7 +21,7 @@ def no_rate_limits():
 @pytest.fixture
 def closed(db, staff):
     """A round whose vote has closed: 甲 3 votes (1 voided), 乙 1 vote, a case never accepted."""
-    round_ = RoundFactory(shortlist_size=1, show_vote_counts=False)
+    round_ = RoundFactory(shortlist_size=1)
     a = CaseFactory(round=round_, title="受理案例甲")
     b = CaseFactory(round=round_, title="受理案例乙")
     CaseFactory(round=round_, title="未受理案例", status=Case.Status.SUBMITTED)

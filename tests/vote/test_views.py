@@ -119,10 +119,12 @@ def test_running_counts_are_public_only_when_the_round_says_so(client, round_, s
     verify(client, sms)
     cast(client, round_, case)
     url = reverse("vote:round", args=[round_.pk])
-    assert "vote-count" not in client.get(url).content.decode()
-    Round.objects.filter(pk=round_.pk).update(show_vote_counts=True)
+    assert "public-count-" not in client.get(url).content.decode()
+    Round.objects.filter(pk=round_.pk).update(vote_count_mode="live")
     page = client.get(url).content.decode()
-    assert 'vote-count">1 票' in page and 'vote-count">0 票' in page
+    other = round_.cases.get(title="受理案例乙")
+    assert f'vote-count" data-testid="public-count-{case.pk}">1 票' in page
+    assert f'vote-count" data-testid="public-count-{other.pk}">0 票' in page
 
 
 def test_code_requests_are_rate_limited_per_address(client, round_, settings):
@@ -169,7 +171,7 @@ def test_the_page_script_gets_json_with_the_same_rules(client, round_, sms, sett
         reverse("vote:phone")
     )
     verify(client, sms)
-    Round.objects.filter(pk=round_.pk).update(show_vote_counts=True)
+    Round.objects.filter(pk=round_.pk).update(vote_count_mode="live")
     response = cast(client, round_, a, **as_json)
     assert response.status_code == 200
     assert response.json() == {
