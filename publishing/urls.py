@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, feeds, public_views, views
+from . import api, certificate_views, feeds, public_views, views
 
 app_name = "publishing"
 urlpatterns = [
@@ -13,6 +13,16 @@ urlpatterns = [
     path("publishing/rounds/<id:pk>/documents/", views.generate, name="generate"),
     path("publishing/rounds/<id:pk>/documents/status/", views.document_status, name="status"),
     path("publishing/objections/<id:pk>/answer/", views.answer_objection, name="answer"),
+    path(
+        "publishing/rounds/<id:pk>/certificates.pdf",
+        certificate_views.round_certificates,
+        name="certificates",
+    ),
+    path(
+        "publishing/cases/<id:pk>/certificate.pdf",
+        certificate_views.case_certificate,
+        name="case_certificate",
+    ),
     # The public.
     path("publicity/<id:pk>/", public_views.publicity, name="publicity"),
     path("publicity/<id:pk>/objection/", public_views.object_to, name="object"),

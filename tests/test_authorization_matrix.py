@@ -618,6 +618,15 @@ POLICY = {
         changes=("staff",),
     ),
     "publishing:status": Rule(args=lambda w: [w.published_round.pk], expect=staff_only()),
+    "publishing:certificates": Rule(args=lambda w: [w.published_round.pk], expect=staff_only()),
+    # 公示中: not yet issuable; staff are sent back to the round with the reason.
+    "publishing:certificates@publicity": Rule(
+        args=lambda w: [w.publicity_round.pk],
+        expect=staff_only(to("publishing:round", lambda w: [w.publicity_round.pk])),
+    ),
+    "publishing:case_certificate": Rule(
+        args=lambda w: [w.published_case.pk], expect=staff_only()
+    ),
     "publishing:answer": Rule(
         args=lambda w: [w.objection.pk],
         method="post",

@@ -138,6 +138,8 @@ READS = {
     "publishing:unpublish": Reads(),
     "publishing:generate": Reads(),
     "publishing:status": Reads(),
+    "publishing:certificates": Reads(),
+    "publishing:case_certificate": Reads(),
     "publishing:answer": Reads(form=("rank",)),
     # The public: notice period, files, statistics, exports, feeds, API.
     "publishing:publicity": Reads(),
