@@ -59,6 +59,12 @@ def _votes(round_, case, n, voided=0):
 
 @pytest.fixture
 def published(db, staff):
+    return build_published(staff)
+
+
+def build_published(staff):
+    """The round of the module's docstring, published with feedback on (the browser walk in
+    tests/e2e/test_trust_browser.py builds it too)."""
     round_, cases = review_round(
         districts=("jiading", "pudong", "huangpu"),
         trim=0,

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from cases.models import Round
+from cases.models import Case, Round
 
 from ..models import Vote
 from .monitor import Burst
@@ -156,5 +156,13 @@ def find_phone_runs(round_: Round, **rules) -> list[Burst]:
 def find_flags(round_: Round) -> list[Burst]:
     """Swarms and number runs, oldest first (bursts by address block are monitor's)."""
     flags = find_swarms(round_) + find_phone_runs(round_)
+    titles = dict(
+        Case.objects.filter(pk__in={pk for flag in flags for pk in flag.cases}).values_list(
+            "pk", "title"
+        )
+    )
+    for flag in flags:  # each flag is about one case: name it
+        (case_id,) = flag.cases
+        flag.detail = _("%(detail)s：%(title)s") % {"detail": flag.detail, "title": titles[case_id]}
     flags.sort(key=lambda flag: flag.first)
     return flags
