@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts.urls import auth_urlpatterns
 from cases.archive import views as case_views
@@ -7,10 +9,22 @@ from cases.archive import views as case_views
 admin.site.site_header = "上海市各区优化营商环境案例评选 · 管理后台"
 admin.site.site_title = "案例评选管理后台"
 
+
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the SVG icon (its
+    hashed static URL is known only once the app runs, hence not at import)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+
 urlpatterns = [
     # First: the vote is the busiest request (no other pattern starts with vote/).
     path("vote/", include("reviews.urls_vote")),
     path("", case_views.home, name="home"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     *auth_urlpatterns,
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),

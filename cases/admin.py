@@ -102,6 +102,9 @@ class CaseAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         if change and "district" in form.changed_data:
             obj.district_confirmed = obj.district_id is not None
             obj.district_needs_review = obj.district_id is None
+        # Likewise a topic: the keyword rules (cases.topics) leave it alone from now on.
+        if "topic" in form.changed_data:
+            obj.topic_confirmed = obj.topic_id is not None
         super().save_model(request, obj, form, change)
 
 

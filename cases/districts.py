@@ -29,5 +29,12 @@ def seed_reference_data(District, Topic) -> None:
         District.objects.update_or_create(
             code=code, defaults={"name": name, "short_name": short, "order": order}
         )
+    # The keywords field came later (migration 0014): the historical model of 0002 lacks it.
+    with_keywords = any(f.name == "keywords" for f in Topic._meta.get_fields())
     for order, name in enumerate(TOPICS, start=1):
-        Topic.objects.get_or_create(name=name, defaults={"order": order})
+        defaults = {"order": order}
+        if with_keywords:
+            from cases.topics import DEFAULT_KEYWORDS
+
+            defaults["keywords"] = "\n".join(DEFAULT_KEYWORDS.get(name, []))
+        Topic.objects.get_or_create(name=name, defaults=defaults)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases.archive import views
+from cases.staff import topics as staff_topics
 from cases.staff import views as staff_views
 from cases.submission import views as submission_views
 
@@ -43,6 +44,7 @@ urlpatterns = [
     # Commission staff: rounds, dashboard, checking cases in.
     path("staff/", staff_views.staff_dashboard, name="staff_dashboard"),
     path("staff/rounds/", staff_views.round_list, name="staff_rounds"),
+    path("staff/topics/", staff_topics.topic_rules, name="staff_topics"),
     path("staff/rounds/new/", staff_views.round_form, name="staff_round_create"),
     path("staff/rounds/<id:pk>/edit/", staff_views.round_form, name="staff_round_edit"),
     path("staff/rounds/<id:pk>/status/", staff_views.round_status, name="staff_round_status"),

@@ -1,5 +1,6 @@
 """The read-only JSON API over the published archive.
 
+GET /api/                             this list of endpoints, as JSON
 GET /api/rounds/                       published rounds with their notice files
 GET /api/cases/?q=&year=&tier=&district=&page=
                                        {"count", "next", "previous", "results": [...]}
@@ -11,6 +12,7 @@ from django.core.paginator import EmptyPage
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from cases.archive.query import ArchiveFilters, BadFilter, archive_cases, paginate
@@ -144,3 +146,45 @@ def case_detail(request: HttpRequest, pk: int) -> JsonResponse:
         }
     )
     return _json(data)
+
+
+# What /api/ lists: each endpoint's URL name, its path parameters and what it answers.
+ENDPOINTS = (
+    ("api_rounds", (), {}, _lazy("已公布的评选及其通知文件")),
+    (
+        "api_cases",
+        (),
+        {
+            "q": _lazy("检索词"),
+            "year": _lazy("年度"),
+            "tier": _lazy("档次"),
+            "district": _lazy("区"),
+            "topic": _lazy("领域"),
+            "page": _lazy("页码"),
+        },
+        _lazy("已公布的案例，分页"),
+    ),
+    ("api_case", ("id",), {}, _lazy("一个已公布案例的全文")),
+)
+
+
+@require_GET
+def index(request: HttpRequest) -> JsonResponse:
+    """GET /api/: the endpoints, so that a reader of the API finds its parts from its root."""
+    endpoints = []
+    for name, path_params, query_params, description in ENDPOINTS:
+        args = [1 for _p in path_params]
+        url = request.build_absolute_uri(reverse(f"publishing:{name}", args=args or None))
+        for param in path_params:  # show the template, not a made-up id
+            url = url.replace("/1/", "/{" + param + "}/")
+        endpoints.append(
+            {
+                "url": url,
+                "method": "GET",
+                "description": str(description),
+                "query": {k: str(v) for k, v in query_params.items()},
+            }
+        )
+    return _json(
+        {"name": _("上海市各区优化营商环境优秀案例 · 公开数据接口"), "endpoints": endpoints}
+    )

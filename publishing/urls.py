@@ -37,3 +37,4 @@ urlpatterns = [
     path("api/cases/", api.cases, name="api_cases"),
     path("api/cases/<id:pk>/", api.case_detail, name="api_case"),
 ]
+    path("api/", api.index, name="api_index"),

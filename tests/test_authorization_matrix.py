@@ -316,6 +316,14 @@ POLICY = {
     "cases:staff_round_create": Rule(expect=staff_only()),
     "cases:staff_round_create@post": Rule(
         method="post",
+    "cases:staff_topics": Rule(expect=staff_only()),
+    "cases:staff_topics@post": Rule(
+        method="post",
+        data=lambda w: {f"kw-{t.pk}": "关键词" for t in Topic.objects.all()},
+        expect=staff_only(to("cases:staff_topics")),
+        state=lambda w: sorted(Topic.objects.values_list("keywords", flat=True)),
+        changes=("staff",),
+    ),
         data={"title": ""},  # invalid: staff see the form again, nobody creates a round
         expect=staff_only(200),
         state=lambda w: Round.objects.count(),
@@ -417,6 +425,7 @@ POLICY = {
         method="post",
         data={"username": ""},  # invalid: the form again, no expert created
         expect=staff_only(200),
+    "favicon": Rule(expect=everyone(301)),
         state=lambda w: sorted(review.experts().values_list("username", flat=True)),
     ),
     "reviews:votes": Rule(args=lambda w: [w.voting_round.pk], expect=staff_only()),
@@ -713,6 +722,7 @@ def test_every_entry_names_every_role():
 
 
 class World:
+    "publishing:api_index": Rule(expect=everyone()),
     pass
 
 

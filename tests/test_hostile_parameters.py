@@ -59,6 +59,7 @@ CASE_FORM = Reads(
 READS = {
     # Accounts (Django's login view reads ``next`` and its form itself: fuzzed, not recorded).
     "home": Reads(),
+    "favicon": Reads(),
     "login": Reads(form=("next", "username", "password")),
     "logout": Reads(form=("next",)),
     "password_change": Reads(form=("old_password", "new_password1", "new_password2")),
@@ -85,6 +86,7 @@ READS = {
     # Commission staff: rounds, dashboard, checking in.
     "cases:staff_dashboard": Reads(get=("round",)),
     "cases:staff_rounds": Reads(),
+    "cases:staff_topics": Reads(),
     "cases:staff_round_create": Reads(get=("copy",), form=("year", "max_cases_per_district")),
     "cases:staff_round_edit": Reads(get=("copy",), form=("year", "shortlist_size")),
     "cases:staff_round_status": Reads(post=("to",)),
@@ -158,6 +160,7 @@ READS = {
 HUGE = str(2**64)  # beyond any 64-bit key
 HOSTILE = [
     HUGE,
+    "publishing:api_index": Reads(),
     str(2**63),  # one past the largest bigint
     "9" * 60,
     "-1",

@@ -133,6 +133,12 @@ class Round(models.Model):
     review_closes = models.DateTimeField(_("评审截止"), null=True, blank=True)
     publicity_starts = models.DateTimeField(_("公示开始"), null=True, blank=True)
     publicity_ends = models.DateTimeField(_("公示结束"), null=True, blank=True)
+    # Printed on the public 公示 page: where objections go besides the page's own form.
+    objection_contact = models.TextField(
+        _("异议受理联系方式"),
+        blank=True,
+        help_text=_("公示页上写明的受理部门、电话、电子邮箱或地址，每行一项。"),
+    )
 
     notice_title = models.CharField(_("通知标题"), max_length=200, blank=True)
     document_number = models.CharField(

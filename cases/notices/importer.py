@@ -18,6 +18,7 @@ from django.utils import timezone
 from cases.models import Case, District, Round, default_criteria
 from cases.notices.parsed import ParsedCase, ParsedNotice
 from cases.notices.preamble import criteria_words
+from cases.topics import apply_topic_rules
 
 CRITERIA_KEYS = ["c1", "c2", "c3", "c4", "c5", "c6"]
 
@@ -123,6 +124,8 @@ def _import(*, parsed: ParsedNotice, year: int) -> ImportReport:
         getattr(report, outcome).append(case)
         if case.district_id is None or case.district_needs_review:
             report.needing_district.append(case)
+    # Notices name no topic: the keyword rules give one to each case no person has set.
+    apply_topic_rules(Case.objects.filter(round=round_))
     return report
 
 

@@ -131,6 +131,8 @@ class CaseForm(forms.ModelForm):
 
     def save(self, commit=True):
         self.instance.sections = self.build_sections()
+        # The officer chose the topic: keyword rules (cases.topics) never replace it.
+        self.instance.topic_confirmed = self.instance.topic_id is not None
         return super().save(commit=commit)
 
 

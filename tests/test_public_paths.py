@@ -1,0 +1,63 @@
+"""What the public reads: one date form, no internal labels, an API index, a favicon
+(issue #20)."""
+
+import datetime
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import published_case, published_round
+
+pytestmark = pytest.mark.django_db
+
+
+def render(source, **context):
+    return Template("{% load case_tags %}" + source).render(Context(context))
+
+
+def test_dates_read_one_chinese_way():
+    moment = timezone.make_aware(datetime.datetime(2026, 12, 21, 1, 0))
+    assert render("{{ d|cn_date }}", d=moment) == "2026年12月21日 01:00"
+    assert render("{{ d|cn_date }}", d=datetime.date(2022, 11, 8)) == "2022年11月8日"
+    assert render('{{ d|cn_date:"date" }}', d=moment) == "2026年12月21日"
+    assert render("{{ d|cn_date }}", d=None) == ""
+
+
+def test_a_moment_is_shown_in_shanghai_time():
+    utc = datetime.datetime(2026, 12, 20, 17, 0, tzinfo=datetime.UTC)
+    assert render("{{ d|cn_date }}", d=utc) == "2026年12月21日 01:00"
+
+
+def test_the_public_never_reads_the_internal_district_label(client):
+    round_ = published_round(2022)
+    case = published_case(round_, tier="良好实践", rank=8, title="“益”企助企法律服务团")
+    assert case.district is None
+    pages = [
+        client.get(reverse("home")),
+        client.get(reverse("cases:archive")),
+        client.get(reverse("cases:detail", args=[case.pk])),
+    ]
+    for page in pages:
+        text = page.content.decode()
+        assert "区待确认" not in text
+    assert "未注明区" in pages[1].content.decode()  # the badge and the district filter
+
+
+def test_the_api_root_lists_its_endpoints(client):
+    answer = client.get("/api/")
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("application/json")
+    urls = [e["url"] for e in answer.json()["endpoints"]]
+    assert any(u.endswith("/api/rounds/") for u in urls)
+    assert any(u.endswith("/api/cases/") for u in urls)
+    assert any(u.endswith("/api/cases/{id}/") for u in urls)
+    for endpoint in answer.json()["endpoints"]:
+        assert endpoint["description"]
+
+
+def test_a_favicon_is_declared_and_served(client):
+    page = client.get(reverse("home")).content.decode()
+    assert 'rel="icon"' in page and "favicon" in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and "favicon" in response["Location"]
