@@ -33,8 +33,8 @@ urlpatterns = [
     path("feeds/rounds/", feeds.PublishedRoundsFeed(), name="feed"),
     path("feeds/rounds/atom/", feeds.PublishedRoundsAtomFeed(), name="feed_atom"),
     # The read-only JSON API.
+    path("api/", api.index, name="api_index"),
     path("api/rounds/", api.rounds, name="api_rounds"),
     path("api/cases/", api.cases, name="api_cases"),
     path("api/cases/<id:pk>/", api.case_detail, name="api_case"),
 ]
-    path("api/", api.index, name="api_index"),
