@@ -243,9 +243,16 @@ POLICY = {
     "cases:submission_submit": Rule(
         args=lambda w: [w.draft_a.pk],
         method="post",
+        data={"confirmed": "yes"},  # as the confirmation page posts it (core.confirm)
         expect=district_a(302, staff=403),
         state=status_of("draft_a"),
         changes=("officer_a",),
+    ),
+    "cases:submission_submit@unconfirmed": Rule(
+        args=lambda w: [w.draft_a.pk],
+        method="post",
+        expect=district_a(200, staff=403),  # the confirmation page; nothing changes
+        state=status_of("draft_a"),
     ),
     "cases:submission_submit@submitted": Rule(
         args=lambda w: [w.submitted_a.pk],
@@ -300,9 +307,16 @@ POLICY = {
     "cases:attachment_delete": Rule(
         args=lambda w: [w.draft_a.pk, w.attachment_draft.pk],
         method="post",
+        data={"confirmed": "yes"},
         expect=district_a(302, staff=403),
         state=attachments_of("draft_a"),
         changes=("officer_a",),
+    ),
+    "cases:attachment_delete@unconfirmed": Rule(
+        args=lambda w: [w.draft_a.pk, w.attachment_draft.pk],
+        method="post",
+        expect=district_a(200, staff=403),  # the confirmation page; the file stays
+        state=attachments_of("draft_a"),
     ),
     "cases:attachment_delete@submitted": Rule(
         args=lambda w: [w.submitted_a.pk, w.attachment_submitted.pk],

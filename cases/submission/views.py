@@ -11,11 +11,11 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import workflow
 from cases.models import Case, Round
-from cases.submission import attachments
+from cases.submission import attachments, steps
 from cases.submission.forms import (
     AttachmentForm,
     CaseForm,
@@ -23,6 +23,7 @@ from cases.submission.forms import (
     ReasonForm,
     save_key_figures,
 )
+from core import confirm
 from core.downloads import protected_file_response
 
 FIGURES_PREFIX = "figures"
@@ -85,14 +86,9 @@ def _case_form_page(request, case, *, round_):
                 case = form.save()
                 save_key_figures(formset, case)
             if action == "submit":
-                try:
-                    workflow.submit(case=case, user=request.user)
-                except workflow.TransitionError as exc:
-                    messages.error(request, " ".join(exc.messages))
-                    messages.info(request, _("内容已保存为草稿。"))
-                    return redirect("cases:submission_edit", case.pk)
-                messages.success(request, _("案例已提交申报，等待市发改委受理。"))
-                return redirect("cases:submission_detail", case.pk)
+                # Saved; submitting asks first (the confirmation page of case_submit).
+                messages.info(request, _("内容已保存。请确认后提交申报。"))
+                return redirect("cases:submission_submit", case.pk)
             if action == "preview":
                 return redirect("cases:submission_preview", case.pk)
             messages.success(request, _("草稿已保存。"))
@@ -110,6 +106,10 @@ def _case_form_page(request, case, *, round_):
         "round": round_,
         "quota": _quota(round_, case.district_id),
         "autosave_key": f"case-form:{request.user.pk}:{round_.pk}:{case.pk or 'new'}",
+        # A returned case keeps the commission's comment in sight while it is revised.
+        "staff_comment": case.latest_transition(to=Case.Status.RETURNED)
+        if case.pk and case.status == Case.Status.RETURNED
+        else None,
     }
     return render(request, "cases/submission/case_form.html", context, status=status)
 
@@ -125,7 +125,12 @@ def case_create(request, round_pk):
 
 @login_required
 def case_edit(request, pk):
-    case = get_case_or_404(request, pk, "cases.change_case")
+    case = get_case_or_404(request, pk)
+    if steps.is_locked_for_own_officer(case, request.user):
+        context = steps.lock_explanation(case, request.user)
+        return render(request, "cases/submission/locked.html", context, status=403)
+    if not request.user.has_perm("cases.change_case", case):
+        raise PermissionDenied
     return _case_form_page(request, case, round_=case.round)
 
 
@@ -186,9 +191,11 @@ def _transition(request, case, change, success):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_submit(request, pk):
     case = get_case_or_404(request, pk, "cases.submit_case")
+    if not confirm.is_confirmed(request):
+        return confirm.ask(request, steps.submit_confirmation(case))
     try:
         workflow.submit(case=case, user=request.user)
     except workflow.TransitionError as exc:
@@ -238,10 +245,12 @@ def attachment_upload(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def attachment_delete(request, pk, attachment_pk):
     case = get_case_or_404(request, pk, "cases.change_case")
     attachment = get_object_or_404(case.attachments, pk=attachment_pk)
+    if not confirm.is_confirmed(request):
+        return confirm.ask(request, steps.attachment_delete_confirmation(case, attachment))
     attachment.file.delete(save=False)
     attachment.delete()
     messages.success(request, _("附件“%(name)s”已删除。") % {"name": attachment.original_name})

@@ -123,7 +123,9 @@ def test_deleting_an_attachment_removes_the_file(client, draft):
     attachment = Attachment.objects.get()
     storage, name = attachment.file.storage, attachment.file.name
     assert storage.exists(name)
-    client.post(reverse("cases:attachment_delete", args=[draft.pk, attachment.pk]))
+    client.post(
+        reverse("cases:attachment_delete", args=[draft.pk, attachment.pk]), {"confirmed": "yes"}
+    )
     assert not Attachment.objects.exists()
     assert not storage.exists(name)
 

@@ -97,7 +97,14 @@ def test_editing_shows_what_was_saved(client, officer, open_round):
 def test_submit_from_the_form_locks_the_case(client, officer, open_round):
     response = client.post(create_url(open_round), form_data(action="submit"))
     case = Case.objects.get()
+    # Saved, then asked to confirm (nothing submitted yet).
+    submit_url = reverse("cases:submission_submit", args=[case.pk])
+    assert response.url == submit_url
+    assert case.status == S.DRAFT
+    assert "确认提交" in client.get(submit_url).content.decode()
+    response = client.post(submit_url, {"confirmed": "yes"})
     assert response.url == reverse("cases:submission_detail", args=[case.pk])
+    case.refresh_from_db()
     assert case.status == S.SUBMITTED
     assert client.get(reverse("cases:submission_edit", args=[case.pk])).status_code == 403
     client.post(reverse("cases:submission_edit", args=[case.pk]), form_data(title="偷偷改标题"))
@@ -108,7 +115,7 @@ def test_submit_from_the_form_locks_the_case(client, officer, open_round):
 def test_save_and_preview_shows_the_printed_layout(client, officer, open_round):
     response = client.post(create_url(open_round), form_data(action="preview"), follow=True)
     content = response.content.decode()
-    assert "排名×" in content
+    assert "排名×" not in content  # no rank yet: no placeholder
     assert "——持续创新市场准入便利化改革" in content
     assert "<h3>二、主要做法</h3>" in content
     assert "<p>二是推行告知承诺。</p>" in content
@@ -162,8 +169,13 @@ def test_a_failed_submit_still_saves_the_draft_and_says_why(
     case = Case.objects.get(title="推进商事登记确认制")
     assert case.status == S.DRAFT
     content = response.content.decode()
-    assert "已达每区上限 2 个" in content
-    assert "内容已保存为草稿。" in content
+    assert "已达每区上限 2 个" in content  # warned on the confirmation page, before confirming
+    response = client.post(
+        reverse("cases:submission_submit", args=[case.pk]), {"confirmed": "yes"}, follow=True
+    )
+    case.refresh_from_db()
+    assert case.status == S.DRAFT
+    assert "已达每区上限 2 个" in response.content.decode()
 
 
 def test_key_figure_rows_can_be_deleted(client, officer, open_round):
