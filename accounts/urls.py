@@ -24,11 +24,5 @@ auth_urlpatterns = [
         ),
         name="password_change",
     ),
-    path(
-        "accounts/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(
-            template_name="accounts/password_change_done.html"
-        ),
-        name="password_change_done",
-    ),
+    path("accounts/password/done/", views.password_changed, name="password_change_done"),
 ]

@@ -1,11 +1,19 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from core.identifiers import IdentifierError, optional_id, optional_int
+
+from . import audit as trail
 
 # Where each role starts its day; a page that a later feature has not built yet falls back
 # to the generic dashboard.
 ROLE_HOME = {
-    "staff": "cases:staff_dashboard",
+    "staff": "publishing:workspace",
     "officer": "cases:my_cases",
     "expert": "reviews:expert_home",
 }
@@ -25,21 +33,57 @@ def home(request):
 
 
 @login_required
+def password_changed(request):
+    """After a password change (also the forced first one) everyone lands on their own
+    start page, staff on the workspace, with the confirmation as a message."""
+    messages.success(request, _("密码已修改，新密码已生效，其他设备上的登录已失效。"))
+    return redirect("accounts:home")
+
+
+FILTER_NAMES = {"round": _lazy("评选"), "case": _lazy("案例编号"), "user": _lazy("操作人")}
+
+
+def _filter_id(request, name):
+    """An id filter in any script's digits; junk is dropped with a message, never a 500."""
+    try:
+        return optional_id(request.GET.get(name))
+    except IdentifierError:
+        messages.error(
+            request, _("筛选条件“%(name)s”无效，已忽略。") % {"name": FILTER_NAMES[name]}
+        )
+        return None
+
+
+@login_required
 def audit(request):
     """Staff read the trail; nobody edits it here (the page has no form that writes)."""
-    from django.core.exceptions import PermissionDenied
-
-    from . import audit as trail
-
     if not request.user.has_perm("accounts.view_audit"):
         raise PermissionDenied
     model_label = request.GET.get("model", "")
     models = trail.tracked_models()
     if model_label not in {label for _, label, _ in models}:
         model_label = ""
+    filters = trail.Filters(
+        model_label=model_label,
+        round_id=_filter_id(request, "round"),
+        case_id=_filter_id(request, "case"),
+        user_id=_filter_id(request, "user"),
+    )
+    try:
+        number = optional_int(request.GET.get("page"), minimum=1, maximum=100_000) or 1
+    except IdentifierError:
+        number = 1
+    found = trail.page(filters, number)
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "entries": trail.entries(model_label=model_label),
+        "page": found,
+        "entries": found.entries,
         "models": models,
         "selected": model_label,
+        "filters": filters,
+        "rounds": trail.rounds(),
+        "people": trail.people(),
+        "query": query.urlencode(),
     }
     return render(request, "accounts/audit.html", context)

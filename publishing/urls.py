@@ -1,13 +1,19 @@
 from django.urls import path
 
-from . import api, certificate_views, feeds, public_views, views
+from . import api, certificate_views, feeds, public_views, staff_views, views
 
 app_name = "publishing"
 urlpatterns = [
-    # Staff: the publication steps.
+    # Staff: the workspace (every round and its next step), then the publication steps.
+    path("workspace/", staff_views.workspace_page, name="workspace"),
     path("publishing/", views.round_list, name="rounds"),
     path("publishing/rounds/<id:pk>/", views.round_detail, name="round"),
     path("publishing/rounds/<id:pk>/publicity/", views.start_publicity, name="start_publicity"),
+    path(
+        "publishing/rounds/<id:pk>/publicity/end/",
+        staff_views.end_publicity,
+        name="end_publicity",
+    ),
     path("publishing/rounds/<id:pk>/notice/", views.notice, name="notice"),
     path("publishing/rounds/<id:pk>/unpublish/", views.unpublish, name="unpublish"),
     path("publishing/rounds/<id:pk>/documents/", views.generate, name="generate"),
@@ -26,6 +32,12 @@ urlpatterns = [
     # The public.
     path("publicity/<id:pk>/", public_views.publicity, name="publicity"),
     path("publicity/<id:pk>/objection/", public_views.object_to, name="object"),
+    path(
+        "publicity/<id:pk>/cases/<id:case_pk>/",
+        public_views.publicity_case,
+        name="publicity_case",
+    ),
+    path("publicity/objection-status/", public_views.objection_status, name="objection_status"),
     path("notices/<id:pk>/<str:fmt>/", public_views.download, name="download"),
     path("statistics/", public_views.statistics_page, name="statistics"),
     path("export/rounds/<id:pk>.<str:fmt>", public_views.export_round, name="export_round"),

@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import Round
+from core import confirm
 
-from . import notice_documents, objections, publication
+from . import notice_documents, objections, publication, publication_confirm
 from .forms import AnswerForm, NoticeForm, UnpublishForm
 from .models import Objection
 
@@ -61,9 +62,11 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def start_publicity(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _staff_round(request, pk)
+    if not confirm.is_confirmed(request):
+        return confirm.ask(request, publication_confirm.start_publicity(round_))
     try:
         publication.start_publicity(round=round_, user=request.user)
     except ValidationError as exc:
@@ -112,6 +115,8 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
         form = NoticeForm(request.POST, instance=round_)
         if form.is_valid():
             values = {name: form.cleaned_data[name] for name in publication.NOTICE_FIELDS}
+            if "publish" in request.POST and not confirm.is_confirmed(request):
+                return confirm.ask(request, publication_confirm.publish(round_, form))
             if "publish" not in request.POST:
                 Round.objects.filter(pk=round_.pk).update(**values)
                 messages.success(request, _("通知已保存。"))

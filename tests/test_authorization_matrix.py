@@ -52,6 +52,7 @@ ROLES = ["anonymous", "voter", "officer_a", "officer_b", "expert", "recused_expe
 SIGNED_OUT = ("anonymous", "voter")  # the voter has no account: not signed in
 SIGNED_IN = [r for r in ROLES if r not in SIGNED_OUT]
 LOGIN = "login"  # expected: a redirect to the login page
+CONFIRMED = {"confirmed": "yes"}  # an irreversible step's confirmed POST (core.confirm)
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ def notice_to_publish(w):
     data = publication.draft_notice(w.ready_round)
     data["notice_date"] = "2021-11-08"
     data["publish"] = "1"
+    data.update(CONFIRMED)
     return data
 
 
@@ -193,12 +195,13 @@ POLICY = {
             "officer_b": to("cases:my_cases"),
             "expert": to("reviews:expert_home"),
             "recused_expert": to("reviews:expert_home"),
-            "staff": to("cases:staff_dashboard"),
+            "staff": to("publishing:workspace"),
         }
     ),
     "accounts:audit": Rule(expect=staff_only()),
     "password_change": Rule(expect=only(200, *SIGNED_IN)),
-    "password_change_done": Rule(expect=only(200, *SIGNED_IN)),
+    # The change is confirmed by a message on the user's own start page.
+    "password_change_done": Rule(expect=only(to("accounts:home"), *SIGNED_IN)),
     # --- The public archive -------------------------------------------------------------------
     "cases:archive": Rule(expect=everyone()),
     "cases:round": Rule(args=lambda w: [w.published_round.pk], expect=everyone()),
@@ -375,6 +378,7 @@ POLICY = {
     "cases:staff_case_action": Rule(
         args=lambda w: [w.submitted_a.pk, "accept"],
         method="post",
+        data=CONFIRMED,
         expect=staff_only(302),
         state=status_of("submitted_a"),
         changes=("staff",),
@@ -387,10 +391,16 @@ POLICY = {
         state=status_of("submitted_a"),
         changes=("staff",),
     ),
+    "cases:staff_case_action@unconfirmed": Rule(  # the confirmation page: nothing changes
+        args=lambda w: [w.submitted_a.pk, "accept"],
+        method="post",
+        expect=staff_only(200),
+        state=status_of("submitted_a"),
+    ),
     "cases:staff_case_action@reject": Rule(
         args=lambda w: [w.submitted_a.pk, "reject"],
         method="post",
-        data={"reason": "不属于优化营商环境范围"},
+        data={"reason": "不属于优化营商环境范围", **CONFIRMED},
         expect=staff_only(302),
         state=status_of("submitted_a"),
         changes=("staff",),
@@ -398,6 +408,7 @@ POLICY = {
     "cases:staff_case_action@draft": Rule(
         args=lambda w: [w.draft_a.pk, "accept"],
         method="post",
+        data=CONFIRMED,
         expect=staff_only(403),
         state=status_of("draft_a"),
     ),
@@ -463,9 +474,15 @@ POLICY = {
         state=lambda w: Voter.objects.get(pk=w.old_vote.voter_id).token_version,
         changes=("staff",),
     ),
+    "reviews:close_vote@get": Rule(  # the confirmation page
+        args=lambda w: [w.voting_round.pk],
+        expect=staff_only(200),
+        state=round_status("voting_round"),
+    ),
     "reviews:close_vote": Rule(
         args=lambda w: [w.voting_round.pk],
         method="post",
+        data=CONFIRMED,
         expect=staff_only(302),
         state=lambda w: (
             Round.objects.get(pk=w.voting_round.pk).status,
@@ -507,9 +524,16 @@ POLICY = {
     "reviews:results_export@sealed": Rule(  # no score leaves before the review closes
         args=lambda w: [w.review_round.pk], expect=staff_only(403)
     ),
+    "reviews:approve@unconfirmed": Rule(
+        args=lambda w: [w.closed_round.pk],
+        method="post",
+        expect=staff_only(200),
+        state=round_status("closed_round"),
+    ),
     "reviews:approve": Rule(
         args=lambda w: [w.closed_round.pk],
         method="post",
+        data=CONFIRMED,
         expect=staff_only(302),
         state=lambda w: (
             Round.objects.get(pk=w.closed_round.pk).status,
@@ -520,6 +544,7 @@ POLICY = {
     "reviews:approve@sealed": Rule(  # the review is still running: refused with a message
         args=lambda w: [w.review_round.pk],
         method="post",
+        data=CONFIRMED,
         expect=staff_only(302),
         state=round_status("review_round"),
     ),
@@ -603,14 +628,33 @@ POLICY = {
     # --- Staff: publication --------------------------------------------------------------------
     "publishing:rounds": Rule(expect=staff_only()),
     "publishing:round": Rule(args=lambda w: [w.approved_round.pk], expect=staff_only()),
+    "publishing:workspace": Rule(expect=staff_only()),
+    "publishing:start_publicity@unconfirmed": Rule(
+        args=lambda w: [w.approved_round.pk],
+        method="post",
+        expect=staff_only(200),
+        state=round_status("approved_round"),
+    ),
     "publishing:start_publicity": Rule(
         args=lambda w: [w.approved_round.pk],
         method="post",
+        data=CONFIRMED,
         expect=staff_only(to("publishing:round", lambda w: [w.approved_round.pk])),
         state=round_status("approved_round"),
         changes=("staff",),
     ),
     "publishing:notice": Rule(args=lambda w: [w.approved_round.pk], expect=staff_only()),
+    "publishing:end_publicity": Rule(  # the confirmation page, asking for the reason
+        args=lambda w: [w.publicity_round.pk], expect=staff_only()
+    ),
+    "publishing:end_publicity@post": Rule(
+        args=lambda w: [w.publicity_round.pk],
+        method="post",
+        data={"reason": "经请示提前结束", **CONFIRMED},
+        expect=staff_only(to("publishing:round", lambda w: [w.publicity_round.pk])),
+        state=lambda w: Round.objects.get(pk=w.publicity_round.pk).publicity_ends,
+        changes=("staff",),
+    ),
     "publishing:notice@publish": Rule(
         args=lambda w: [w.ready_round.pk],
         method="post",

@@ -105,7 +105,7 @@ def test_redis_stopping_during_a_notification_burst_loses_no_notification(
         client.force_login(staff)
         response = client.post(
             reverse("cases:staff_case_action", args=[third.pk, "reject"]),
-            {"reason": "不符合申报条件"},
+            {"reason": "不符合申报条件", "confirmed": "yes"},
         )
         assert response.status_code == 302
     third.refresh_from_db()

@@ -65,7 +65,7 @@ READS = {
     "password_change": Reads(form=("old_password", "new_password1", "new_password2")),
     "password_change_done": Reads(),
     "accounts:home": Reads(),
-    "accounts:audit": Reads(get=("model",)),
+    "accounts:audit": Reads(get=("model", "round", "case", "user", "page")),
     # The public archive.
     "cases:archive": Reads(get=(*ARCHIVE, "page")),
     "cases:round": Reads(),
@@ -92,7 +92,9 @@ READS = {
     "cases:staff_round_status": Reads(post=("to",)),
     "cases:staff_export": Reads(),
     "cases:staff_case": Reads(),
-    "cases:staff_case_action": Reads(),
+    "cases:staff_case_action": Reads(
+        post=("confirmed", "reason"), bases=({}, {"confirmed": "yes"})
+    ),
     # The public vote.
     "vote:index": Reads(),
     "vote:phone": Reads(get=("next",), post=("next", "phone")),
@@ -113,17 +115,23 @@ READS = {
     "reviews:vote_data": Reads(),
     "reviews:void": Reads(post=("vote_ids", "reason")),
     "reviews:revoke_voters": Reads(post=("voter_ids", "phone", "reason")),
-    "reviews:close_vote": Reads(),
+    "reviews:close_vote": Reads(post=("confirmed",)),
     "reviews:assignments": Reads(),
     "reviews:assignment_action": Reads(
-        post=("action", "case", "expert", "assignment", "reason"),
-        bases=({}, {"action": "add"}, {"action": "remove"}, {"action": "reopen"}),
+        post=("action", "case", "expert", "assignment", "reason", "confirmed", "allow_missing"),
+        bases=(
+            {},
+            {"action": "add"},
+            {"action": "remove"},
+            {"action": "reopen"},
+            {"action": "close"},
+        ),
     ),
     "reviews:upload": Reads(post=("confirm",)),
     "reviews:print_for": Reads(),
     "reviews:results": Reads(),
     "reviews:results_export": Reads(),
-    "reviews:approve": Reads(),
+    "reviews:approve": Reads(post=("confirmed",)),
     # District officers: feedback after publication.
     "reviews:feedback": Reads(),
     "reviews:feedback_case": Reads(),
@@ -135,8 +143,10 @@ READS = {
     # Publication, staff.
     "publishing:rounds": Reads(),
     "publishing:round": Reads(),
-    "publishing:start_publicity": Reads(),
-    "publishing:notice": Reads(post=("publish",)),
+    "publishing:start_publicity": Reads(post=("confirmed",)),
+    "publishing:end_publicity": Reads(post=("confirmed", "reason")),
+    "publishing:workspace": Reads(),
+    "publishing:notice": Reads(post=("publish", "confirmed")),
     "publishing:unpublish": Reads(),
     "publishing:generate": Reads(),
     "publishing:status": Reads(),

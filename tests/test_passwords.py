@@ -111,7 +111,8 @@ def test_every_account_changes_its_password_through_the_menu(client, officer_a):
         {"old_password": PASSWORD, "new_password1": STRONG, "new_password2": STRONG},
     )
     assert response.status_code == 302 and response.url == reverse("password_change_done")
-    assert "密码已修改" in client.get(response.url).content.decode()
+    # The confirmation comes as a message on the user's own start page.
+    assert "密码已修改" in client.get(response.url, follow=True).content.decode()
     officer_a.refresh_from_db()
     assert officer_a.check_password(STRONG)
 

@@ -73,7 +73,7 @@ def test_only_staff_may_answer_objections(client, request, round_, who):
 
 def test_staff_run_the_whole_publication_through_the_pages(client, staff, round_, media):
     client.force_login(staff)
-    client.post(reverse("publishing:start_publicity", args=[round_.pk]))
+    client.post(reverse("publishing:start_publicity", args=[round_.pk]), {"confirmed": "yes"})
     round_.refresh_from_db()
     assert round_.status == Round.Status.PUBLICITY
 
@@ -106,6 +106,7 @@ def test_staff_run_the_whole_publication_through_the_pages(client, staff, round_
     draft = publication.draft_notice(round_)
     draft["notice_date"] = "2024-11-08"
     draft["publish"] = "1"
+    draft["confirmed"] = "yes"
     with_capture = client.post(reverse("publishing:notice", args=[round_.pk]), draft)
     assert with_capture.status_code == 302
     round_.refresh_from_db()
@@ -119,7 +120,7 @@ def test_publishing_generates_the_documents_after_commit(
     publication.start_publicity(round=round_, now=timezone.now() - datetime.timedelta(days=30))
     client.force_login(staff)
     draft = publication.draft_notice(round_)
-    draft.update(notice_date="2024-11-08", publish="1")
+    draft.update(notice_date="2024-11-08", publish="1", confirmed="yes")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("publishing:notice", args=[round_.pk]), draft)
     assert set(NoticeDocument.objects.values_list("format", "status")) == {
@@ -149,7 +150,7 @@ def test_objections_are_rate_limited_per_address(client, round_):
     publication.start_publicity(round=round_)
     case = round_.cases.get(title="智能退税")
     url = reverse("publishing:object", args=[round_.pk])
-    data = {"case": case.pk, "name": "甲", "contact": "1", "grounds": "理由"}
+    data = {"case": case.pk, "name": "甲", "contact": "13800138000", "grounds": "理由"}
     codes = [client.post(url, data, REMOTE_ADDR="10.1.1.1").status_code for _ in range(6)]
     assert codes == [302] * 5 + [429]
     assert "提交过于频繁" in client.post(url, data, REMOTE_ADDR="10.1.1.1").content.decode()

@@ -108,7 +108,7 @@ def test_the_results_page_explains_each_line(worked, client, staff):
 def test_approving_freezes_the_result(worked, client, staff):
     round_, (a, b, c), _experts = worked
     client.force_login(staff)
-    response = client.post(reverse("reviews:approve", args=[round_.pk]))
+    response = client.post(reverse("reviews:approve", args=[round_.pk]), {"confirmed": "yes"})
     assert response.status_code == 302
     round_.refresh_from_db()
     assert round_.status == Round.Status.APPROVED

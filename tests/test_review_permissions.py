@@ -106,5 +106,7 @@ def test_get(world, client, role, page):
 def test_post(world, client, role, page):
     users, args = world
     _client_for(client, role, users)
-    response = client.post(reverse(page, args=args.get(page, [])), {"reason": "理由"})
+    # Confirmed (core.confirm): the step itself, not its confirmation page.
+    data = {"reason": "理由", "confirmed": "yes"}
+    response = client.post(reverse(page, args=args.get(page, [])), data)
     _check(response, POST_MATRIX[page][ROLES.index(role)])

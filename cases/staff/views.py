@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import rounds, workflow
 from cases.models import Round
@@ -19,6 +19,7 @@ from cases.staff.round_forms import bind_round_forms, save_round_forms
 from cases.submission import similarity
 from cases.submission.forms import ReasonForm
 from cases.submission.views import get_case_or_404
+from core import confirm
 from core.identifiers import IdentifierError, optional_id
 
 
@@ -166,14 +167,59 @@ REVIEW_ACTIONS = {
     "reject": (workflow.reject, gettext_lazy("案例已标记为不予受理。")),
 }
 
+# The check-in steps that cannot be taken back ask first (core.confirm); 退回修改 can be
+# answered by the district, so it acts at once.
+IRREVERSIBLE = {
+    "accept": (
+        gettext_lazy("受理案例"),
+        gettext_lazy("受理"),
+        [
+            gettext_lazy("案例状态改为“已受理”，区里不能再修改或撤回。"),
+            gettext_lazy("网络投票开始后，案例将出现在公众投票页。"),
+            gettext_lazy("系统将邮件通知该区经办人。"),
+        ],
+    ),
+    "reject": (
+        gettext_lazy("不予受理"),
+        gettext_lazy("不予受理"),
+        [
+            gettext_lazy("案例状态改为“不予受理”，不参加本年度评选，区里不能再提交。"),
+            gettext_lazy("填写的说明将显示给区级经办人，并邮件通知该区。"),
+        ],
+    ),
+}
+
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_review_action(request, pk, action):
     require_staff(request)
     if action not in REVIEW_ACTIONS:
         raise Http404
     case = get_case_or_404(request, pk, "cases.review_case")
+    if action in IRREVERSIBLE and not confirm.is_confirmed(request):
+        title, button, lines = IRREVERSIBLE[action]
+        reason = request.POST.get("reason", "").strip() if request.method == "POST" else ""
+        warnings = []
+        if action == "accept" and reason:
+            warnings.append(_("说明：%(reason)s") % {"reason": reason})
+        return confirm.ask(
+            request,
+            confirm.Confirmation(
+                title=str(title),
+                subject=f"{case.district or ''} · {case.title}",
+                consequences=[str(line) for line in lines],
+                warnings=warnings,
+                button=str(button),
+                cancel_url=reverse("cases:staff_case", args=[case.pk]),
+                carry=("reason",),
+                reason_label=_("不予受理的说明（必填，区级经办人将看到）")
+                if action == "reject"
+                else "",
+            ),
+        )
+    if request.method != "POST":
+        return redirect("cases:staff_case", case.pk)
     change, success = REVIEW_ACTIONS[action]
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""

@@ -5,10 +5,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from cases.models import Round
+from core import confirm
 
 from .. import results, results_panel
 from ..models import Result
@@ -73,10 +75,24 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_required
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk)
+    if not confirm.is_confirmed(request):
+        return confirm.ask(
+            request,
+            confirm.Confirmation(
+                title=_("审定评选结果"),
+                subject=str(round_),
+                consequences=[
+                    _("当前排名和各档次名单冻结为审定结果，不能再修改。"),
+                    _("评选转入“结果已审定”阶段，下一步可开始公示。"),
+                ],
+                button=_("审定结果（冻结）"),
+                cancel_url=reverse("reviews:results", args=[round_.pk]),
+            ),
+        )
     try:
         lines = results.approve(round=round_, user=request.user)
     except ValidationError as exc:

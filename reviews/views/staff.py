@@ -8,10 +8,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import Round
+from core import confirm
 from core.identifiers import IdentifierError, parse_id
 
 from .. import review
@@ -19,7 +21,7 @@ from ..forms import CloseReviewForm, ExpertForm, ReasonForm, UploadForm
 from ..models import Assignment, ScoreSheet, Voter
 from ..results import is_approved
 from ..score_upload import apply_upload, parse_upload
-from ..vote import budget, identity, monitor
+from ..vote import budget, flags, identity, monitor
 from ..vote.errors import VoteError
 from .common import get_round, staff_required
 
@@ -51,7 +53,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
 def vote_monitor(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk, *SELECTION_STATUSES)
     # The fraud review: whole phone numbers, for staff only (masked everywhere else).
-    bursts = monitor.add_burst_voters(monitor.find_bursts(round_))
+    bursts = monitor.add_burst_voters(monitor.find_bursts(round_) + flags.find_flags(round_))
     context = {
         "round": round_,
         "tally": monitor.tally(round_),
@@ -60,6 +62,8 @@ def vote_monitor(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": monitor.timeline(round_),
         "burst_window": int(monitor.BURST_WINDOW.total_seconds() // 60),
         "burst_threshold": monitor.BURST_THRESHOLD,
+        "swarm": flags.describe_swarm_rules(),
+        "runs": flags.describe_run_rules(),
         "void_form": ReasonForm(),
         "can_close": round_.status == S.VOTING,
     }
@@ -127,10 +131,26 @@ def revoke_voters(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reviews:votes", pk=round_.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_required
 def close_vote(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk, S.VOTING)
+    if not confirm.is_confirmed(request):
+        return confirm.ask(
+            request,
+            confirm.Confirmation(
+                title=_("结束网络投票"),
+                subject=str(round_),
+                consequences=[
+                    _("投票立即关闭，公众不能再投票。"),
+                    _("按票数计算入围名单（入围 %(n)s 个，并列者一同入围），评选转入专家评审。")
+                    % {"n": round_.shortlist_size or _("全部")},
+                    _("此后不能再作废选票或吊销投票人。"),
+                ],
+                button=_("结束投票，计算入围名单"),
+                cancel_url=reverse("reviews:votes", args=[round_.pk]),
+            ),
+        )
     try:
         shortlist = monitor.close_vote(round=round_, user=request.user)
     except ValidationError as exc:
@@ -193,11 +213,38 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/staff_assignments.html", context)
 
 
+def _ask_close_review(request: HttpRequest, round_: Round) -> HttpResponse:
+    missing = review.missing_sheets(round_).count()
+    warnings = []
+    if missing:
+        warnings.append(
+            _("尚有 %(n)s 份评分表未提交；未勾选“允许缺少评分表”时将无法结束。") % {"n": missing}
+        )
+    return confirm.ask(
+        request,
+        confirm.Confirmation(
+            title=_("结束评审并解封评分"),
+            subject=str(round_),
+            consequences=[
+                _("专家不能再修改或提交评分表，分配不能再调整。"),
+                _("所有专家的评分解封，工作人员可在评选结果页看到排名和每位专家的分数。"),
+                _("解封后不能再封存。"),
+            ],
+            warnings=warnings,
+            button=_("结束评审并解封评分"),
+            cancel_url=reverse("reviews:assignments", args=[round_.pk]),
+            carry=("action", "allow_missing"),
+        ),
+    )
+
+
 @require_POST
 @staff_required
 def assignment_action(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk, S.REVIEW)
     action = request.POST.get("action")
+    if action == "close" and not confirm.is_confirmed(request):
+        return _ask_close_review(request, round_)
     try:
         if review.review_closed(round_):
             raise ValidationError(_("评审已结束，不能再修改分配。"))

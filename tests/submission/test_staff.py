@@ -198,7 +198,7 @@ def test_return_without_comment_is_refused(staff_client, case_factory):
 
 def test_role_home_sends_staff_and_officers_to_their_pages(client, staff, officer_a):
     client.force_login(staff)
-    assert client.get(reverse("accounts:home")).url == reverse("cases:staff_dashboard")
+    assert client.get(reverse("accounts:home")).url == reverse("publishing:workspace")
     client.force_login(officer_a)
     assert client.get(reverse("accounts:home")).url == reverse("cases:my_cases")
 
