@@ -146,6 +146,9 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Eagerly, tasks declared off the request (core.background: the notice files) run in a thread
+# of their own instead of inside the request that queued them.
+EMBEDDED_TASK_THREADS = envbool("EMBEDDED_TASK_THREADS", True)
 # A task is acknowledged only after it ran, so a worker killed mid-task leaves it queued.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -152,8 +152,10 @@ def publish_round(*, round: Round, user=None, notice: dict | None = None, now=No
 
     from .notice_documents import request_documents
 
-    round_id = locked.pk
-    transaction.on_commit(lambda: request_documents(round=Round.objects.get(pk=round_id)))
+    # The files' rows are recorded with the publication (pending); rendering them is queued
+    # once this commits and runs off the request (core.background), else the recovery
+    # sweep renders what never finished. The request itself renders nothing.
+    request_documents(round=locked)
     round.refresh_from_db()
     return round
 

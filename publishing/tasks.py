@@ -3,11 +3,15 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from core.background import OffRequestTask
+
 from . import notice_documents
 
 
+# Off the request: publishing answers at once, the files follow (core.background).
 @shared_task(
     bind=True,
+    base=OffRequestTask,
     autoretry_for=(OSError, OperationalError),
     retry_backoff=True,
     retry_backoff_max=60,

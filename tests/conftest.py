@@ -123,6 +123,9 @@ def _isolated_cache_and_eager_tasks(request, settings):
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = eager
     settings.CELERY_TASK_ALWAYS_EAGER = eager
+    # Off-request tasks run inline too, inside the test's transaction; tests of the threads
+    # themselves (tests/test_publish_async.py) turn this on.
+    settings.EMBEDDED_TASK_THREADS = False
     yield
     app.conf.task_always_eager = previous
 
