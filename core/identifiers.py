@@ -114,3 +114,52 @@ def ascii_code(raw, *, length: int) -> str:
     if len(text) != length or not text.isascii() or not text.isdigit():
         raise IdentifierError(f"请输入 {length} 位数字验证码")
     return text
+
+
+# A mainland landline: an area code (010, 02X, or 0 and three digits) and a 7- or 8-digit
+# number, an optional extension after 转 / # / ext.
+LANDLINE_RE = re.compile(r"(0(?:10|2[0-9]|[3-9][0-9]{2}))([1-9][0-9]{6,7})", re.ASCII)
+_EXTENSION = re.compile(r"(?:转|#|ext\.?|x)([0-9]{1,6})$", re.ASCII | re.IGNORECASE)
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+", re.ASCII)
+
+
+def normalise_landline(raw) -> str:
+    """A mainland landline with its area code as ``021-12345678`` (``转123`` kept)."""
+    text = ascii_digits(unicodedata.normalize("NFKC", raw or "")).strip()
+    extension = ""
+    match = _EXTENSION.search(text.replace(" ", ""))
+    if match:
+        extension = "转" + match.group(1)
+        text = text.replace(" ", "")[: match.start()]
+    text = _PHONE_SEPARATORS.sub("", text)
+    for prefix in ("+86", "0086"):
+        if text.startswith(prefix):
+            text = "0" + text[len(prefix) :]
+            break
+    number = LANDLINE_RE.fullmatch(text)
+    if not number:
+        raise IdentifierError("请输入带区号的固定电话，如 021-12345678")
+    return f"{number.group(1)}-{number.group(2)}{extension}"
+
+
+def normalise_email(raw) -> str:
+    """An e-mail address in ASCII (full-width letters folded), its domain in lower case."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if len(text) > 100 or not EMAIL_RE.fullmatch(text):
+        raise IdentifierError("请输入有效的电子邮箱，如 name@example.com")
+    local, domain = text.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+def normalise_contact(raw) -> str:
+    """A way to reach a person: a mobile (11 digits), a landline with its area code, or an
+    e-mail address, each in its canonical form; anything else is refused."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if "@" in text:
+        return normalise_email(text)
+    for parse in (normalise_phone, normalise_landline):
+        try:
+            return parse(text)
+        except IdentifierError:
+            continue
+    raise IdentifierError("请填写可联系到您的手机号、带区号的固定电话或电子邮箱")

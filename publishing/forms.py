@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Round
 
 from .models import Objection
+from .objections import checked_contact
 from .publication import NOTICE_FIELDS
 
 
@@ -15,7 +16,7 @@ class ObjectionForm(forms.ModelForm):
         fields = ["case", "name", "contact", "grounds"]
         widgets = {"grounds": forms.Textarea(attrs={"rows": 6})}
         help_texts = {
-            "contact": _("手机号或电子邮箱，仅用于核实和答复，不会公开。"),
+            "contact": _("手机号、带区号的固定电话或电子邮箱，仅用于核实和答复，不会公开。"),
             "grounds": _("请写明异议所针对的事实和依据。"),
         }
 
@@ -23,6 +24,9 @@ class ObjectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["case"].queryset = cases
         self.fields["case"].label_from_instance = lambda c: f"{c.tier} 排名{c.rank} · {c.title}"
+
+    def clean_contact(self):
+        return checked_contact(self.cleaned_data.get("contact", ""))
 
 
 class NoticeForm(forms.ModelForm):

@@ -44,6 +44,9 @@ class Objection(models.Model):
     )
     answered_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    # SHA-256 of the reference code the objector was shown once (publishing.objections): with
+    # the code they read the answer; the code itself is stored nowhere.
+    reference_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     history = HistoricalRecords()
 

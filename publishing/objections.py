@@ -7,6 +7,10 @@ the round phase door) or adjusts the case's place in the list, with the reason r
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, Round
 from cases.rounds import set_round_status
+from core.identifiers import IdentifierError, normalise_contact
 
 from .models import Objection, PublicationEvent
 from .publication import _event, listed_cases, publicity_running
@@ -26,6 +31,41 @@ def accepts_objections(round_: Round, now=None) -> bool:
     return publicity_running(round_, now) and (
         round_.publicity_starts is None or round_.publicity_starts <= now
     )
+
+
+# Reference codes: 12 characters from 32 that cannot be misread (no 0/O, 1/I/L), 60 bits
+# from ``secrets``, shown once as XXXX-XXXX-XXXX; only their SHA-256 is kept.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12
+
+
+def new_reference_code() -> str:
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(code[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def reference_hash(code: str) -> str:
+    """The stored form of a code as typed: full-width folded, case and separators ignored."""
+    text = unicodedata.normalize("NFKC", code or "").upper()
+    text = "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+    return hashlib.sha256(text.encode("ascii")).hexdigest() if text else ""
+
+
+def find_by_code(code: str) -> Objection | None:
+    """The objection a reference code belongs to, or None."""
+    digest = reference_hash(code)
+    if not digest:
+        return None
+    return Objection.objects.select_related("case", "round").filter(reference_hash=digest).first()
+
+
+def checked_contact(contact: str) -> str:
+    """An objection needs a way to reach the objector: a mobile, a landline with its area
+    code or an e-mail address, in canonical form (core.identifiers)."""
+    try:
+        return normalise_contact(contact)
+    except IdentifierError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 @transaction.atomic
@@ -42,15 +82,20 @@ def file_objection(*, case: Case, name: str, contact: str, grounds: str, ip=None
     ):
         if not (value or "").strip():
             raise ValidationError(_("请填写%(field)s。") % {"field": label})
-    return Objection.objects.create(
+    code = new_reference_code()
+    objection = Objection.objects.create(
         round=round_,
         case=case,
         name=name.strip(),
-        contact=contact.strip(),
+        contact=checked_contact(contact),
         grounds=grounds.strip(),
         ip=ip,
         created_at=now or timezone.now(),
+        reference_hash=reference_hash(code),
     )
+    # Shown to the objector once, never stored: the page that files it displays it.
+    objection.reference_code = code
+    return objection
 
 
 def _answer(objection: Objection, *, status, user, answer, remedy=""):

@@ -25,13 +25,24 @@ from .models import NoticeDocument
 MAX_EXPORT_ROWS = 1000
 
 
+# The session key holding a new objection's reference code until its page has shown it once.
+FILED_CODE_KEY = "publishing_objection_code"
+# A 公示 page stays readable once the list is published (links in news and mail keep working);
+# objections are then refused.
+PUBLICITY_READABLE = (Round.Status.PUBLICITY, Round.Status.PUBLISHED)
+
+
 def _publicity_round(pk: int) -> Round:
     return get_object_or_404(Round, pk=pk, status=Round.Status.PUBLICITY)
 
 
+def _readable_publicity_round(pk: int) -> Round:
+    return get_object_or_404(Round, pk=pk, status__in=PUBLICITY_READABLE)
+
+
 def publicity(request: HttpRequest, pk: int) -> HttpResponse:
-    """The approved list shown publicly during its notice period (公示)."""
-    round_ = _publicity_round(pk)
+    """The approved list shown publicly during its notice period (公示), and after it."""
+    round_ = _readable_publicity_round(pk)
     listed = publication.listed_cases(round_).select_related("district").in_notice_order()
     tiers = [
         {"name": name, "cases": [c for c in listed if c.tier == name]} for name in round_.tier_names
@@ -41,8 +52,25 @@ def publicity(request: HttpRequest, pk: int) -> HttpResponse:
         "tiers": [t for t in tiers if t["cases"]],
         "accepting": objections.accepts_objections(round_),
         "last_day": publication.last_day(round_),
+        "contact_lines": [line for line in round_.objection_contact.splitlines() if line.strip()],
     }
     return render(request, "publishing/publicity.html", context)
+
+
+def publicity_case(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
+    """A listed case's text under 公示: readable while the round is in 公示 or published, and
+    only for the cases on its list (404 otherwise, as for any unpublished case)."""
+    round_ = _readable_publicity_round(pk)
+    case = get_object_or_404(
+        publication.listed_cases(round_).select_related("district", "topic"), pk=case_pk
+    )
+    context = {
+        "round": round_,
+        "case": case,
+        "key_figures": case.key_figures.all(),
+        "accepting": objections.accepts_objections(round_),
+    }
+    return render(request, "publishing/publicity_case.html", context)
 
 
 @ratelimit(key="ip", rate="5/h", method="POST", block=False)
@@ -63,7 +91,7 @@ def object_to(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                objections.file_objection(
+                objection = objections.file_objection(
                     case=data["case"],
                     name=data["name"],
                     contact=data["contact"],
@@ -74,11 +102,32 @@ def object_to(request: HttpRequest, pk: int) -> HttpResponse:
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
-                messages.success(request, _("异议已提交，我们将在公示期结束前核实处理。"))
-                return redirect("publishing:publicity", pk=round_.pk)
+                # The code goes to the next page through the session (server side), shown once.
+                request.session[FILED_CODE_KEY] = objection.reference_code
+                return redirect("publishing:objection_status")
     else:
         form = ObjectionForm(cases=cases, initial={"case": _case_id(request.GET.get("case"))})
     return render(request, "publishing/objection_form.html", {"round": round_, "form": form})
+
+
+@ratelimit(key="ip", rate="20/h", method="POST", block=False)
+def objection_status(request: HttpRequest) -> HttpResponse:
+    """An objector reads the answer to their objection with its reference code (a POST: the
+    code stays out of addresses and logs). Nothing else of the objection is shown to anyone
+    but staff, and the page never says who objected."""
+    filed_code = request.session.pop(FILED_CODE_KEY, None)
+    objection, error, status = None, "", 200
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            error, status = _("查询过于频繁，请稍后再试。"), 429
+        else:
+            objection = objections.find_by_code(request.POST.get("code", ""))
+            if objection is None:
+                error, status = _("没有找到该查询码对应的异议，请核对后重试。"), 404
+    context = {"filed_code": filed_code, "objection": objection, "error": error}
+    response = render(request, "publishing/objection_status.html", context, status=status)
+    response["Cache-Control"] = "no-store"  # the code and the answer stay off shared caches
+    return response
 
 
 def _case_id(value):

@@ -330,9 +330,6 @@ POLICY = {
     # --- Commission staff: rounds, dashboard, checking cases in -------------------------------
     "cases:staff_dashboard": Rule(expect=staff_only()),
     "cases:staff_rounds": Rule(expect=staff_only()),
-    "cases:staff_round_create": Rule(expect=staff_only()),
-    "cases:staff_round_create@post": Rule(
-        method="post",
     "cases:staff_topics": Rule(expect=staff_only()),
     "cases:staff_topics@post": Rule(
         method="post",
@@ -341,6 +338,9 @@ POLICY = {
         state=lambda w: sorted(Topic.objects.values_list("keywords", flat=True)),
         changes=("staff",),
     ),
+    "cases:staff_round_create": Rule(expect=staff_only()),
+    "cases:staff_round_create@post": Rule(
+        method="post",
         data={"title": ""},  # invalid: staff see the form again, nobody creates a round
         expect=staff_only(200),
         state=lambda w: Round.objects.count(),
@@ -439,6 +439,7 @@ POLICY = {
     "vote:cast@get": Rule(args=lambda w: [w.voting_round.pk, w.vote_a.pk], expect=everyone(405)),
     # The captcha of the phone page (django-simple-captcha): its image for anyone; no audio
     # (no speech synthesiser configured); the refresh answers the page's script only.
+    "favicon": Rule(expect=everyone(301)),
     "captcha-image": Rule(args=lambda w: [w.captcha_key], expect=everyone()),
     "captcha-image-2x": Rule(args=lambda w: [w.captcha_key], expect=everyone()),
     "captcha-audio": Rule(args=lambda w: [w.captcha_key], expect=everyone(404)),
@@ -450,7 +451,6 @@ POLICY = {
         method="post",
         data={"username": ""},  # invalid: the form again, no expert created
         expect=staff_only(200),
-    "favicon": Rule(expect=everyone(301)),
         state=lambda w: sorted(review.experts().values_list("username", flat=True)),
     ),
     "reviews:votes": Rule(args=lambda w: [w.voting_round.pk], expect=staff_only()),
@@ -707,6 +707,20 @@ POLICY = {
     "publishing:publicity@approved": Rule(
         args=lambda w: [w.approved_round.pk], expect=everyone(404)
     ),
+    "publishing:publicity@published": Rule(
+        args=lambda w: [w.published_round.pk], expect=everyone()
+    ),
+    "publishing:publicity_case": Rule(
+        args=lambda w: [w.publicity_round.pk, w.objected_case.pk], expect=everyone()
+    ),
+    "publishing:publicity_case@approved": Rule(
+        args=lambda w: [w.approved_round.pk, w.approved_round.cases.first().pk],
+        expect=everyone(404),
+    ),
+    "publishing:objection_status": Rule(expect=everyone()),
+    "publishing:objection_status@post": Rule(
+        method="post", data={"code": "AAAA-BBBB-CCCC"}, expect=everyone(404)
+    ),
     "publishing:object": Rule(args=lambda w: [w.publicity_round.pk], expect=everyone()),
     "publishing:object@post": Rule(
         args=lambda w: [w.publicity_round.pk],
@@ -717,7 +731,7 @@ POLICY = {
             "contact": "13900000000",
             "grounds": "数据有误",
         },
-        expect=everyone(to("publishing:publicity", lambda w: [w.publicity_round.pk])),
+        expect=everyone(to("publishing:objection_status")),
         state=lambda w: Objection.objects.filter(round=w.publicity_round).count(),
         changes=tuple(ROLES),  # anyone may object during the notice period
     ),
@@ -736,6 +750,7 @@ POLICY = {
     "publishing:export_search": Rule(args=lambda w: ["csv"], expect=everyone()),
     "publishing:feed": Rule(expect=everyone()),
     "publishing:feed_atom": Rule(expect=everyone()),
+    "publishing:api_index": Rule(expect=everyone()),
     "publishing:api_rounds": Rule(expect=everyone()),
     "publishing:api_cases": Rule(expect=everyone()),
     "publishing:api_case": Rule(args=lambda w: [w.published_case.pk], expect=everyone()),
@@ -780,7 +795,6 @@ def test_every_entry_names_every_role():
 
 
 class World:
-    "publishing:api_index": Rule(expect=everyone()),
     pass
 
 

@@ -155,6 +155,8 @@ READS = {
     "publishing:answer": Reads(form=("rank",)),
     # The public: notice period, files, statistics, exports, feeds, API.
     "publishing:publicity": Reads(),
+    "publishing:publicity_case": Reads(),
+    "publishing:objection_status": Reads(post=("code",)),
     "publishing:object": Reads(get=("case",), form=("case",)),
     "publishing:download": Reads(),
     "publishing:statistics": Reads(),
@@ -162,6 +164,7 @@ READS = {
     "publishing:export_search": Reads(get=ARCHIVE),
     "publishing:feed": Reads(),
     "publishing:feed_atom": Reads(),
+    "publishing:api_index": Reads(),
     "publishing:api_rounds": Reads(),
     "publishing:api_cases": Reads(get=(*ARCHIVE, "page", "page_size")),
     "publishing:api_case": Reads(),
@@ -170,7 +173,6 @@ READS = {
 HUGE = str(2**64)  # beyond any 64-bit key
 HOSTILE = [
     HUGE,
-    "publishing:api_index": Reads(),
     str(2**63),  # one past the largest bigint
     "9" * 60,
     "-1",

@@ -37,7 +37,9 @@ def verify(client, sms, next_url=None):
     if next_url:
         data["next"] = next_url
     client.post(reverse("vote:phone"), data)
-    return client.post(reverse("vote:verify"), {"code": sms.last_code(PHONE), "next": next_url or ""})
+    return client.post(
+        reverse("vote:verify"), {"code": sms.last_code(PHONE), "next": next_url or ""}
+    )
 
 
 def card_slot(page, case_pk):
