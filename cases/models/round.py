@@ -79,7 +79,6 @@ class Round(models.Model):
     precision = models.PositiveSmallIntegerField(_("得分小数位"), default=2)
     max_cases_per_district = models.PositiveSmallIntegerField(_("每区申报上限"), default=3)
     votes_per_voter = models.PositiveSmallIntegerField(_("每人可投票数"), default=10)
-    show_vote_counts = models.BooleanField(_("投票期间公开票数"), default=False)
 
     class VoteCounts(models.TextChoices):
         HIDDEN = "hidden", _("投票期间不公开")
