@@ -1,11 +1,16 @@
 """Cases and awards per district per year, for the statistics page (published rounds only).
 
 A compilation (a round without tiers, 2021) awards nothing: its cases count as 入选 (selected),
-apart from the awards of ranked rounds."""
+apart from the awards of ranked rounds.
+
+A round imported from a published notice (every case carries the notice's fingerprint,
+``Case.source_key``) holds only the cases the notice lists: how many were submitted that year
+is unknown, so its 申报 count is None (shown as —), never the number of winners."""
 
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from cases.models import Case, District, Round
 
@@ -19,6 +24,11 @@ def district_year_table() -> dict:
     rounds = Round.objects.filter(status=Round.Status.PUBLISHED)
     years = sorted(set(rounds.values_list("year", flat=True)))
     ranked_years = set(rounds.exclude(kind=Round.Kind.COMPILATION).values_list("year", flat=True))
+    # A year whose rounds all came from notices: no case was filed here (source_key empty).
+    filed_years = set(
+        Case.objects.filter(round__in=rounds, source_key="").values_list("round__year", flat=True)
+    )
+    imported_years = set(years) - filed_years
     base = Case.objects.filter(round__in=rounds).exclude(status__in=NOT_SUBMITTED)
     submitted = {
         (row["district"], row["round__year"]): row["n"]
@@ -39,7 +49,7 @@ def district_year_table() -> dict:
 
     districts = [(d.pk, d.name) for d in District.objects.all()]
     if any(key[0] is None for key in submitted):
-        districts.append((None, "区待确认"))
+        districts.append((None, _("未注明区")))
     rows = []
     for pk, name in districts:
         cells = []
@@ -48,7 +58,7 @@ def district_year_table() -> dict:
             cells.append(
                 {
                     "year": year,
-                    "cases": submitted.get((pk, year), 0),
+                    "cases": None if year in imported_years else submitted.get((pk, year), 0),
                     "awards": sum(tiers.values()),
                     "selected": selected.get((pk, year), 0),
                     "tiers": tiers,
@@ -65,20 +75,30 @@ def district_year_table() -> dict:
     totals = [
         {
             "year": year,
-            "cases": sum(r["cells"][i]["cases"] for r in rows),
+            "cases": None if year in imported_years else sum(r["cells"][i]["cases"] for r in rows),
             "awards": sum(r["cells"][i]["awards"] for r in rows),
         }
         for i, year in enumerate(years)
     ]
     for i, total in enumerate(totals):
         total["selected"] = sum(r["cells"][i]["selected"] for r in rows)
-    columns = [{"year": y, "label": "获奖" if y in ranked_years else "入选"} for y in years]
+    columns = [
+        {
+            "year": y,
+            "label": "获奖" if y in ranked_years else "入选",
+            "imported": y in imported_years,
+        }
+        for y in years
+    ]
     return {
         "years": years,
         "columns": columns,
         "rows": rows,
         "totals": totals,
+        "grand_awards": sum(r["total_awards"] for r in rows),
+        "grand_selected": sum(r["total_selected"] for r in rows),
         "has_selected": any(r["total_selected"] for r in rows),
+        "has_imported": bool(imported_years),
     }
 
 
@@ -96,8 +116,13 @@ def chart_data(table: dict) -> dict:
             }
             for i, column in enumerate(table["columns"])
         ],
+        # Submissions only for years filed here: an imported year's would repeat its winners.
         "cases": [
-            {"label": f"{year}年 申报", "data": [row["cells"][i]["cases"] for row in table["rows"]]}
-            for i, year in enumerate(table["years"])
+            {
+                "label": f"{column['year']}年 申报",
+                "data": [row["cells"][i]["cases"] for row in table["rows"]],
+            }
+            for i, column in enumerate(table["columns"])
+            if not column["imported"]
         ],
     }

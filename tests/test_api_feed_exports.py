@@ -184,7 +184,7 @@ def test_statistics_counts_cases_and_awards_per_district_and_year(client, archiv
     rows = {row["district"]: row for row in table["rows"]}
     assert [(c["cases"], c["awards"]) for c in rows["嘉定区"]["cells"]] == [(1, 1), (1, 1)]
     assert [(c["cases"], c["awards"]) for c in rows["浦东新区"]["cells"]] == [(0, 0), (2, 1)]
-    assert rows["区待确认"]["cells"][1]["tiers"] == {"良好实践": 1}
+    assert rows["未注明区"]["cells"][1]["tiers"] == {"良好实践": 1}
     assert table["totals"][1] == {"year": 2022, "cases": 4, "awards": 3, "selected": 0}
 
 

@@ -61,3 +61,24 @@ def test_a_favicon_is_declared_and_served(client):
     assert 'rel="icon"' in page and "favicon" in page
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and "favicon" in response["Location"]
+
+
+def test_statistics_of_an_imported_year_do_not_call_winners_submissions(client):
+    import io
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    notice = Path(__file__).resolve().parents[1] / "cases" / "data" / "notices" / "2022.txt"
+    call_command("import_notice", str(notice), "--year", "2022", stdout=io.StringIO())
+    response = client.get(reverse("publishing:statistics"))
+    html = response.content.decode()
+    table = response.context["table"]
+    assert table["columns"] == [{"year": 2022, "label": "获奖", "imported": True}]
+    assert table["totals"][0]["cases"] is None and table["totals"][0]["awards"] == 21
+    assert "申报数不详" in html and "区待确认" not in html and "未注明区" in html
+    # One chart: a second one of "submissions" would repeat the winners.
+    assert response.context["chart"]["cases"] == [] and 'id="cases-chart"' not in html
+    # No blank cells: every cell of the table says something.
+    table_html = html[html.index('id="stats-table"') : html.index("</table>")]
+    assert "<td></td>" not in table_html

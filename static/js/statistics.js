@@ -12,5 +12,6 @@
     options: {indexAxis: "y", responsive: true, scales: {x: {beginAtZero: true, ticks: {precision: 0}}}},
   });
   draw("awards-chart", data.awards);
-  draw("cases-chart", data.cases);
+  // Only years filed here have submission counts; without them there is no second chart.
+  if (data.cases.length && document.getElementById("cases-chart")) draw("cases-chart", data.cases);
 })();

@@ -169,12 +169,17 @@ def test_exports_mark_a_compilation_case_as_selected(client, both):
 def test_statistics_count_a_compilation_as_selected_not_as_awards(client, both):
     response = client.get(reverse("publishing:statistics"))
     table = response.context["table"]
-    assert table["columns"] == [{"year": 2021, "label": "入选"}, {"year": 2022, "label": "获奖"}]
+    # Both came from notices: their counts are the listed cases, submissions unknown (#20).
+    assert table["columns"] == [
+        {"year": 2021, "label": "入选", "imported": True},
+        {"year": 2022, "label": "获奖", "imported": True},
+    ]
     rows = {row["district"]: row for row in table["rows"]}
     pudong = rows["浦东新区"]["cells"]
     assert [(c["awards"], c["selected"]) for c in pudong] == [(0, 2), (2, 0)]
     assert rows["浦东新区"]["total_awards"] == 2 and rows["浦东新区"]["total_selected"] == 2
-    assert table["totals"][0] == {"year": 2021, "cases": 20, "awards": 0, "selected": 20}
+    assert table["totals"][0] == {"year": 2021, "cases": None, "awards": 0, "selected": 20}
     chart = response.context["chart"]
     assert [s["label"] for s in chart["awards"]] == ["2021年 入选", "2022年 获奖"]
     assert "入选合计" in response.content.decode()
+    assert chart["cases"] == []  # no submissions chart repeating the winners
