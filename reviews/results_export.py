@@ -69,11 +69,32 @@ def _summary_rows(report: PanelReport):
     ]
 
 
+def panel_members(rows) -> list[str]:
+    """The experts of the review meeting, in the order the ranking names them (those who
+    scored, then those who only declared 回避): the names on the sign-off block."""
+    names = []
+    for row in rows:
+        for name in [e["name"] for e in row["experts"]] + list(row["recused"]):
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _sign_off(sheet, names):
+    """专家组签字 and 日期 under the ranking, for the meeting's record (printed and signed)."""
+    sheet.append([])
+    sheet.append(safe_row([_("专家组签字")]))
+    sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+    for name in names:
+        sheet.append(safe_row([name, _("签字："), None]))
+    sheet.append(safe_row([_("日期："), None, None]))
+
+
 def results_workbook(*, round_, rows, report: PanelReport | None) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.title = str(round_)
-    _sheet(
+    ranking = _sheet(
         workbook,
         _("评选结果"),
         [
@@ -95,6 +116,7 @@ def results_workbook(*, round_, rows, report: PanelReport | None) -> bytes:
         _ranking_rows(rows),
         [8, 6, 10, 8, 40, 10, 8, 10, 10, 10, 12, 10, 50, 20],
     )
+    _sign_off(ranking, panel_members(rows))
     if report is not None:
         _sheet(
             workbook,

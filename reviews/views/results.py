@@ -14,8 +14,8 @@ from core import confirm
 
 from .. import results, results_panel
 from ..models import Result
-from ..results_export import results_workbook
-from ..review import progress, selection_of
+from ..results_export import panel_members, results_workbook
+from ..review import progress, review_closed, selection_of
 from ..rules import can
 from .common import get_round, staff_required
 
@@ -48,6 +48,8 @@ def _results(request: HttpRequest, round_: Round) -> dict:
 def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk, S.REVIEW, S.APPROVED, S.PUBLICITY, S.PUBLISHED)
     context = {"round": round_, "selection": selection_of(round_), **_results(request, round_)}
+    context["review_is_closed"] = review_closed(round_)
+    context["signatories"] = panel_members(context["rows"] or [])
     try:
         context["full_marks"] = results.build_config(round_).full_marks
     except results.RankingError:

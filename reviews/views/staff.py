@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -197,15 +198,28 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
                     "conflict": review.conflict_reason(expert=expert, case=case),
                 }
             )
+            # What the cell shows as 回避: a declared recusal, or a conflict left unassigned.
+            cells[-1]["recusal"] = (
+                assignment.recused if assignment else cells[-1]["conflict"] is not None
+            )
         rows.append({"case": case, "cells": cells})
     closed = review.review_closed(round_)
+    # The progress table's 回避 column counts exactly the cells that say 回避 (not only the
+    # declared recusals: a conflict of district or organisation is 回避 too).
+    recusals = Counter(
+        cell["expert"].pk for row in rows for cell in row["cells"] if cell["recusal"]
+    )
+    finished = review.progress(round_)
+    for line in finished:
+        line.recusal_cells = recusals[line.expert.pk]
     context = {
         "round": round_,
         "experts": pool,
         "rows": rows,
-        "progress": review.progress(round_),
+        "progress": finished,
         "missing": review.missing_sheets(round_).count(),
         "closed": closed,
+        "review_is_closed": closed,
         "editable": round_.status == S.REVIEW and not closed,
         "close_form": CloseReviewForm(),
         "approved": is_approved(round_),
