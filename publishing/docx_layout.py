@@ -23,7 +23,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 
-AUTHOR = "上海市发展和改革委员会"
+from .notice_layout import AUTHOR, RedHeader
+
+__all__ = ["AUTHOR", "add_lines", "add_red_header", "set_up"]
+
 
 # The page (GB/T 9704-2012, 5.2): A4, margins and the 版心 of 22 lines × 28 characters.
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
@@ -251,3 +254,66 @@ def signature_indent(signature: str, date_text: str) -> Pt:
 
 
 DATE_INDENT = Pt(4 * SIZE_3)
+
+
+# --- The red header (版头, GB/T 9704-2012, 7.2) ------------------------------------------------
+
+RED = RGBColor(0xE6, 0x00, 0x12)
+RED_LINE_GAP = 11  # pt, the red line 4 mm under the 发文字号 (w:space counts whole points)
+
+
+def add_red_header(document, header: RedHeader) -> None:
+    """The issuer's mark in red 35 mm under the 版心's top, the 发文字号 two lines under it, the
+    red line of the 版心's width 4 mm under that, then two lines before the title. Colour and
+    sizes live in two styles, like every other font of the file."""
+    styles = document.styles
+    issuer = _header_style(styles, "Notice Issuer", XIAOBIAOSONG, header.issuer_size)
+    issuer.font.color.rgb = RED
+    fmt = issuer.paragraph_format
+    fmt.space_before = Mm(35)
+    fmt.line_spacing = Pt(round(header.issuer_size * 1.2))
+    number = _header_style(styles, "Notice Document Number", FANGSONG, SIZE_3)
+    number.paragraph_format.space_before = Twips(2 * line_pitch())
+    _bottom_border(number.element.get_or_add_pPr())
+    document.add_paragraph(header.issuer, style=issuer)
+    document.add_paragraph(header.number, style=number)
+    for _ in range(2):
+        document.add_paragraph()
+
+
+def _header_style(styles, name, font, size):
+    try:
+        style = styles[name]
+    except KeyError:
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = styles["Normal"]
+    _set_fonts(style.element.get_or_add_rPr(), font)
+    style.font.size = Pt(size)
+    fmt = style.paragraph_format
+    fmt.alignment = CENTER
+    fmt.first_line_indent = Pt(0)
+    fmt.keep_with_next = True
+    return style
+
+
+def _bottom_border(pPr) -> None:
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", "single"), ("sz", "12"), ("space", str(RED_LINE_GAP))):
+        bottom.set(qn(f"w:{key}"), value)
+    bottom.set(qn("w:color"), str(RED))
+    borders.append(bottom)
+    # w:pBdr comes before w:spacing and w:jc in CT_PPr's sequence.
+    anchor = next((c for c in pPr if c.tag in (qn("w:spacing"), qn("w:ind"), qn("w:jc"))), None)
+    if anchor is not None:
+        anchor.addprevious(borders)
+    else:
+        pPr.append(borders)
+
+
+def add_lines(paragraph, lines: list[str]) -> None:
+    """A title's lines in one paragraph, separated by line breaks (no run formatting)."""
+    for index, line in enumerate(lines):
+        run = paragraph.add_run(line)
+        if index < len(lines) - 1:
+            run.add_break()

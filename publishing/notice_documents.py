@@ -20,12 +20,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from docx.shared import Pt
 
 from cases.models import Round
 from cases.notices.parsed import COMPILATION, RANKED, ParsedCase, ParsedNotice, ParsedTier
 from cases.notices.writer import notice_outline, write_notice_text
 from core.outbox import enqueue
 
+from . import notice_layout
 from .models import NoticeDocument
 from .publication import listed_cases
 
@@ -35,8 +37,6 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
     "txt": "text/plain; charset=utf-8",
 }
-# The fonts official documents use, then those installed on a Linux server.
-CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "SimSun"]
 Progress = Callable[[int], None]
 
 
@@ -102,20 +102,31 @@ def file_name(round_: Round, fmt: str) -> str:
 
 
 def render(round_: Round, fmt: str, progress: Progress = _no_progress) -> bytes:
+    """The round's notice file as staff preview it and as publishing stores it: one function
+    over the round's current state, so both are the same document."""
     notice = notice_from_round(round_)
+    header = notice_layout.red_header(
+        enabled=round_.red_header, signature=round_.notice_signature, number=round_.document_number
+    )
     if fmt == "txt":
         data = write_notice_text(notice).encode("utf-8")
     elif fmt == "docx":
-        data = render_docx(notice, document_title(round_), progress)
+        data = render_docx(notice, document_title(round_), progress, header=header)
     elif fmt == "pdf":
-        data = render_pdf(notice, document_title(round_), progress)
+        data = render_pdf(notice, document_title(round_), progress, header=header)
     else:
         raise ValueError(f"unknown format {fmt}")
     progress(100)
     return data
 
 
-def render_docx(notice: ParsedNotice, title: str, progress: Progress = _no_progress) -> bytes:
+def render_docx(
+    notice: ParsedNotice,
+    title: str,
+    progress: Progress = _no_progress,
+    *,
+    header: notice_layout.RedHeader | None = None,
+) -> bytes:
     """The notice in GB/T 9704-2012's layout (``docx_layout``): the letter, then the list as its
     附件 from a new page, each tier (a compilation's contents and cases) on a page of its own."""
     from docx import Document
@@ -124,60 +135,91 @@ def render_docx(notice: ParsedNotice, title: str, progress: Progress = _no_progr
 
     document = Document()
     layout.set_up(document, title=title, author=notice.signature.strip() or layout.AUTHOR)
-    document.add_paragraph(title, style="Title")
+    if header:
+        layout.add_red_header(document, header)
+    layout.add_lines(
+        document.add_paragraph(style="Title"), notice_layout.document_title_lines(title)
+    )
     total = max(1, len(notice.cases()))
     done = 0
-    new_page = attached = False
-    blocks = notice_outline(notice, document=True)
-    date_text = next((b.text for b in blocks if b.kind == "date"), "")
-    previous = "title"
-    for block in blocks:
-        if block.kind == "page":
-            new_page = True
-            continue
-        if block.kind == "addressee" or (block.kind == "attachment" and previous != "attachment"):
-            document.add_paragraph()  # a blank line after the title and before the 附件 line
-        if block.kind == "signature" or (block.kind == "date" and previous != "signature"):
+    items = notice_layout.printed(notice_outline(notice, document=True))
+    date_text = next((item.text for item in items if item.kind == "date"), "")
+    for item in items:
+        if item.blank_before:
             document.add_paragraph()
-        if new_page and not attached:
-            label = document.add_paragraph("附件", style="Notice Attachment Label")
-            label.paragraph_format.page_break_before = True
+        style = "Notice Attachment Label" if item.kind == "attachment_label" else None
+        paragraph = document.add_paragraph(style=style or layout.STYLES.get(item.kind))
+        layout.add_lines(paragraph, item.lines)
+        fmt = paragraph.paragraph_format
+        if item.new_page:
+            fmt.page_break_before = True
+        if item.kind == "signature":
+            fmt.right_indent = layout.signature_indent(item.text, date_text)
+        elif item.kind == "date":
+            fmt.right_indent = layout.DATE_INDENT
+        elif item.kind == "attachment":  # further lines under the first 附件 line's name
+            fmt.left_indent = Pt(5 * layout.SIZE_3)
+            fmt.first_line_indent = Pt((-3 if not item.continued else 0) * layout.SIZE_3)
+        if item.blank_after:
             document.add_paragraph()
-            new_page, attached = False, True
-        paragraph = document.add_paragraph(block.text, style=layout.STYLES.get(block.kind))
-        if new_page:
-            paragraph.paragraph_format.page_break_before = True
-            new_page = False
-        if block.kind == "signature":
-            paragraph.paragraph_format.right_indent = layout.signature_indent(block.text, date_text)
-        elif block.kind == "date":
-            paragraph.paragraph_format.right_indent = layout.DATE_INDENT
-        if block.kind in ("tier", "list_title", "toc"):
-            document.add_paragraph()  # a blank line under the list's title
-        if block.kind == "title":
+        if item.kind == "title":
             done += 1
             progress(10 + 80 * done // total)
-        previous = block.kind
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def notice_html(notice: ParsedNotice, title: str) -> str:
+# The PDF's fonts: Debian's nearest to the standard ones, each subset by WeasyPrint (no font that
+# embeds whole, such as WenQuanYi Micro Hei, may stand in these lists).
+PDF_FONTS = {
+    "fangsong": ["Noto Serif CJK SC"],  # 仿宋_GB2312: body
+    "xiaobiaosong": ["Noto Serif CJK SC"],  # 方正小标宋简体: titles, bold
+    "song": ["Noto Serif CJK SC"],  # 宋体: page numbers
+    "heiti": ["Noto Sans CJK SC"],  # 黑体
+    "kaiti": ["AR PL UKai CN", "Noto Serif CJK SC"],  # 楷体_GB2312
+}
+
+
+def notice_html(
+    notice: ParsedNotice, title: str, *, header: notice_layout.RedHeader | None = None
+) -> str:
+    from . import docx_layout as layout
+
+    items = notice_layout.printed(notice_outline(notice, document=True))
+    date_text = next((item.text for item in items if item.kind == "date"), "")
+    signature = next((item.text for item in items if item.kind == "signature"), "")
+    pitch = layout.line_pitch() / 20
     return render_to_string(
         "publishing/notice_pdf.html",
         {
             "title": title,
-            "blocks": notice_outline(notice, document=True),
-            "fonts": ", ".join(f'"{f}"' for f in CJK_FONTS) + ", serif",
+            "title_lines": notice_layout.document_title_lines(title),
+            "author": notice.signature.strip() or notice_layout.AUTHOR,
+            "blocks": items,
+            "red_header": header,
+            "issuer_size": header.issuer_size if header else 0,
+            "fonts": {k: ", ".join(f'"{f}"' for f in v) for k, v in PDF_FONTS.items()},
+            "line_pitch": f"{pitch:.2f}",
+            "two_lines": f"{2 * pitch:.2f}",
+            # The grid's character pitch, a hair tighter so 28 characters fit despite rounding.
+            "letter_spacing": f"{layout.char_space() / 4096 - 0.03:.3f}",
+            "date_indent": layout.DATE_INDENT.pt,
+            "signature_indent": f"{layout.signature_indent(signature, date_text).pt:.1f}",
         },
     )
 
 
-def render_pdf(notice: ParsedNotice, title: str, progress: Progress = _no_progress) -> bytes:
+def render_pdf(
+    notice: ParsedNotice,
+    title: str,
+    progress: Progress = _no_progress,
+    *,
+    header: notice_layout.RedHeader | None = None,
+) -> bytes:
     from weasyprint import HTML
 
-    html = notice_html(notice, title)
+    html = notice_html(notice, title, header=header)
     progress(20)
     document = HTML(string=html).render()
     progress(80)

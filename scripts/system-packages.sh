@@ -4,7 +4,7 @@
 # end-to-end tests), servers (PostgreSQL and Redis for the scale-out mode and its CI job).
 set -euo pipefail
 declare -A GROUPS_=(
-  [base]="fonts-wqy-microhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+  [base]="fonts-noto-cjk fonts-arphic-ukai fonts-wqy-microhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
   [browser]="chromium fonts-wqy-microhei"
   [servers]="postgresql postgresql-contrib postgresql-15-rum redis-server"
   [proxy]="nginx"

@@ -1,0 +1,99 @@
+"""The notice's printed layout, shared by the Word file (``notice_documents.render_docx``) and
+the PDF (``templates/publishing/notice_pdf.html``): which paragraphs are printed, where a page
+breaks, where a blank line stands, how long titles break into lines and what the red header
+(版头) says. Pure functions over the outline ``cases.notices.writer.notice_outline`` gives.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from cases.notices.writer import Block
+
+from .title_lines import title_lines
+
+AUTHOR = "上海市发展和改革委员会"
+# The 版心 is 156 mm (442.2 pt) wide; the grid sets 28 characters of 3号 a line.
+TEXT_WIDTH_PT = 156 / 25.4 * 72
+TITLE_SIZE, BODY_SIZE = 22, 16
+TITLE_WIDTH = math.floor(TEXT_WIDTH_PT / TITLE_SIZE)  # 20 characters of 2号
+LINE_WIDTH = 28  # characters of 3号
+# Paragraph kinds printed as titles, broken between words when too long, and their widths.
+TITLE_KINDS = {"tier": TITLE_WIDTH, "list_title": TITLE_WIDTH, "title": LINE_WIDTH}
+BLANK_AFTER = {"tier", "list_title", "toc", "attachment_label"}
+
+
+@dataclass(frozen=True)
+class Printed:
+    """One printed paragraph of the notice."""
+
+    kind: str
+    text: str = ""
+    lines: list[str] = field(default_factory=list)  # the text's lines (titles), else [text]
+    new_page: bool = False
+    blank_before: bool = False
+    blank_after: bool = False
+    continued: bool = False  # a second 附件 line, aligned under the first one's name
+
+
+@dataclass(frozen=True)
+class RedHeader:
+    """版头: the issuing authority's mark in red, the 发文字号 under it, the red line."""
+
+    issuer: str
+    number: str = ""
+
+    @property
+    def issuer_size(self) -> int:
+        """The mark's size in pt: as large as fits the 版心 on one line, at most 2 初号 (42)."""
+        return min(42, math.floor(TEXT_WIDTH_PT / max(1, len(self.issuer))))
+
+
+def red_header(*, enabled: bool, signature: str, number: str) -> RedHeader | None:
+    if not enabled:
+        return None
+    authority = (signature or "").strip() or AUTHOR
+    return RedHeader(issuer=f"{authority}文件", number=(number or "").strip())
+
+
+def document_title_lines(title: str) -> list[str]:
+    return title_lines(title, TITLE_WIDTH)
+
+
+def printed(blocks: list[Block]) -> list[Printed]:
+    """The outline as printed paragraphs: the letter, then "附件" at the top of a new page and
+    the list, each further tier on a page of its own; blank lines after the title, before the
+    附件 note, the signature (or the date without one), under the list's titles and between
+    cases."""
+    items: list[Printed] = []
+    new_page = attached = False
+    previous = "title"
+    for block in blocks:
+        if block.kind == "page":
+            new_page = True
+            continue
+        if new_page and not attached:
+            items.append(Printed("attachment_label", "附件", ["附件"], True, False, True))
+            new_page, attached = False, True
+        kind = block.kind
+        width = TITLE_KINDS.get(kind)
+        items.append(
+            Printed(
+                kind,
+                block.text,
+                title_lines(block.text, width) if width else [block.text],
+                new_page=new_page,
+                blank_before=previous == "title"  # the line under the document's title
+                or kind == "signature"
+                or (kind == "attachment" and previous != "attachment")
+                or (kind == "date" and previous != "signature")
+                # A line between one case (or district) and the next.
+                or (kind in ("rank", "title", "district") and previous == "paragraph"),
+                blank_after=kind in BLANK_AFTER,
+                continued=kind == "attachment" and previous == "attachment",
+            )
+        )
+        new_page = False
+        previous = kind
+    return items
