@@ -1,6 +1,8 @@
 """Forms of the selection. Score values are checked by reviews.review.clean_score, the one
 rule for what a score may be."""
 
+from decimal import Decimal
+
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.contrib.auth import get_user_model
@@ -10,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import passwords
 from cases.models import District
 
-from .review import clean_score
+from .review import SCORE_PLACES, clean_score
 from .vote.errors import VoteError
 from .vote.identity import normalise_code, normalise_phone
 
@@ -88,18 +90,31 @@ class ScoreSheetForm(forms.Form):
         help_text=_("结果公布后反馈给该案例所在区，不显示您的姓名。"),
     )
 
-    def __init__(self, *args, criteria, initial_values=None, disabled=False, **kwargs):
+    def __init__(
+        self, *args, criteria, initial_values=None, disabled=False, guidance=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
+        step = str(Decimal(1).scaleb(-SCORE_PLACES))  # the places clean_score accepts
         fields = {}
         for criterion in criteria:
+            # The browser's limits help while typing; clean_score is still the rule.
+            attrs = {
+                "inputmode": "decimal",
+                "class": "score-input",
+                "min": "0",
+                "max": str(criterion.max),
+                "step": step,
+                "data-weight": str(criterion.weight),
+            }
             fields[criterion.key] = forms.CharField(
                 label=_("%(label)s（满分 %(max)s）")
                 % {"label": criterion.label, "max": criterion.max},
                 required=False,
                 disabled=disabled,
                 initial=(initial_values or {}).get(criterion.key),
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "score-input"}),
+                help_text=(guidance or {}).get(criterion.key, ""),
+                widget=forms.NumberInput(attrs=attrs),
             )
         comments = {name: self.fields[name] for name in ("comment", "district_comment")}
         self.fields = {**fields, **comments}

@@ -55,6 +55,20 @@ def round_criteria(round_: Round) -> list[Criterion]:
     ]
 
 
+def criteria_guidance(round_: Round) -> dict[str, str]:
+    """Each criterion's scoring guidance (评分说明, the optional ``guidance`` of an item of
+    ``Round.criteria``), by key."""
+    return {item["key"]: str(item.get("guidance") or "") for item in round_.criteria}
+
+
+def sheet_total(criteria: list[Criterion], values: dict) -> Decimal:
+    """weight × score summed over the filled-in scores (the engine's expert total)."""
+    return sum(
+        (c.weight * Decimal(values[c.key]) for c in criteria if values.get(c.key) is not None),
+        Decimal(0),
+    )
+
+
 def clean_score(raw, criterion: Criterion) -> Decimal:
     """A score typed by a person: a number from 0 to the criterion's maximum, ≤ 2 decimals."""
     text = str(raw).strip() if raw is not None else ""
@@ -207,6 +221,24 @@ def recuse(*, assignment: Assignment, user, reason: str) -> Assignment:
 
 
 # --- Score sheets ---------------------------------------------------------------------------
+
+
+def next_unscored(assignment: Assignment) -> Assignment | None:
+    """The expert's next case of the round still to score (not recused, no submitted sheet),
+    in the order of 我的评审 after ``assignment``, wrapping round; None when all are done."""
+    queue = list(
+        Assignment.objects.filter(
+            expert_id=assignment.expert_id, round_id=assignment.round_id, case__shortlisted=True
+        )
+        .select_related("case", "sheet")
+        .order_by("case__district__order", "case_id")
+    )
+    here = next((i for i, a in enumerate(queue) if a.pk == assignment.pk), -1)
+    for candidate in queue[here + 1 :] + queue[: max(here, 0)]:
+        sheet = getattr(candidate, "sheet", None)
+        if not candidate.recused and not (sheet and sheet.status == ScoreSheet.Status.SUBMITTED):
+            return candidate
+    return None
 
 
 def sheet_values(sheet: ScoreSheet | None) -> dict[str, Decimal]:

@@ -23,5 +23,10 @@ urlpatterns = [
     path("expert/", expert.home, name="expert_home"),
     path("expert/sheets/<id:pk>/", expert.sheet, name="sheet"),
     path("expert/sheets/<id:pk>/recuse/", expert.recuse, name="recuse"),
+    path(
+        "expert/sheets/<id:pk>/attachments/<id:attachment_pk>/",
+        expert.sheet_attachment,
+        name="sheet_attachment",
+    ),
     path("expert/rounds/<id:pk>/print/", expert.print_mine, name="print_mine"),
 ]

@@ -563,6 +563,13 @@ POLICY = {
     "reviews:print_mine": Rule(args=lambda w: [w.review_round.pk], expect=experts()),
     # The expert's own draft sheet on the case of district A.
     "reviews:sheet": Rule(args=lambda w: [w.expert_a.pk], expect=sheet_of("expert")),
+    # The case's attachments, from the expert's own sheet only.
+    "reviews:sheet_attachment": Rule(
+        args=lambda w: [w.expert_a.pk, w.attachment_review_a.pk], expect=sheet_of("expert")
+    ),
+    "reviews:sheet_attachment@other_case": Rule(
+        args=lambda w: [w.expert_a.pk, w.attachment_draft.pk], expect=sheet_of("expert", 404)
+    ),
     "reviews:sheet@post": Rule(
         args=lambda w: [w.expert_a.pk],
         method="post",
@@ -926,6 +933,7 @@ def build_world():
     )
     review.recuse(assignment=w.recused_a, user=recused_expert, reason="亲属在该区任职")
     review.save_sheet(assignment=w.expert_a, user=expert, values=EXPERT_A_DRAFT)
+    w.attachment_review_a = _attachment(w.review_case_a, w.users["officer_a"])
     review.save_sheet(
         assignment=w.expert_b,
         user=expert,
@@ -969,6 +977,7 @@ def build_world():
     w.files = {
         w.attachment_draft.file.name: PDF,
         w.attachment_submitted.file.name: PDF,
+        w.attachment_review_a.file.name: PDF,
         w.notice_docx.file.name: NOTICE_DOCX,
     }
     return w

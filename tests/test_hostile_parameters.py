@@ -138,6 +138,7 @@ READS = {
     # Experts.
     "reviews:expert_home": Reads(),
     "reviews:sheet": Reads(post=("action",)),
+    "reviews:sheet_attachment": Reads(),
     "reviews:recuse": Reads(),
     "reviews:print_mine": Reads(),
     # Publication, staff.

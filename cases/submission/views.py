@@ -24,7 +24,6 @@ from cases.submission.forms import (
     save_key_figures,
 )
 from core import confirm
-from core.downloads import protected_file_response
 
 FIGURES_PREFIX = "figures"
 
@@ -261,15 +260,4 @@ def attachment_delete(request, pk, attachment_pk):
 def attachment_download(request, pk, attachment_pk):
     case = get_case_or_404(request, pk)
     attachment = get_object_or_404(case.attachments, pk=attachment_pk)
-    content_type = attachment.content_type
-    if content_type not in attachments.EXTENSION_OF:
-        content_type = "application/octet-stream"
-    # Always a download (nosniff), never a page of this site: no script even if a browser
-    # were to render it.
-    response = protected_file_response(
-        attachment.file,
-        filename=attachments.download_name(attachment.original_name, content_type),
-        content_type=content_type,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachments.download_response(attachment)

@@ -7,12 +7,13 @@ no expert learns that another expert's sheet exists, let alone its scores.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.models import Round
+from cases.submission import attachments as case_attachments
 
 from .. import review
 from ..forms import ReasonForm, ScoreSheetForm
@@ -64,6 +65,7 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
         criteria=criteria,
         initial_values=initial,
         disabled=not can_score,
+        guidance=review.criteria_guidance(assignment.round),
         initial={
             "comment": existing.comment if existing else "",
             "district_comment": existing.district_comment if existing else "",
@@ -92,17 +94,32 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("reviews:expert_home")
                 messages.success(request, _("草稿已保存。"))
                 return redirect("reviews:sheet", pk=assignment.pk)
+    case = assignment.case
     context = {
         "assignment": assignment,
-        "case": assignment.case,
+        "case": case,
         "sheet": existing,
         "form": form,
         "can_score": can_score,
         "submitted": submitted,
         "recuse_form": ReasonForm(),
         "can_recuse": can("reviews.recuse", request.user, assignment) and not submitted,
+        # The saved total; static/js/score_sheet.js keeps it current while typing.
+        "total": review.sheet_total(criteria, initial),
+        "max_total": review.sheet_total(criteria, {c.key: c.max for c in criteria}),
+        "key_figures": case.key_figures.all(),
+        "attachments": case.attachments.all(),
+        "next_assignment": review.next_unscored(assignment),
     }
     return render(request, "reviews/expert_sheet.html", context)
+
+
+@expert_required
+def sheet_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """An attachment of the case of the expert's own assignment (404 for any other)."""
+    assignment = _own_assignment(request, pk)
+    attachment = get_object_or_404(assignment.case.attachments, pk=attachment_pk)
+    return case_attachments.download_response(attachment)
 
 
 @require_POST

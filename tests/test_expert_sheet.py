@@ -1,0 +1,146 @@
+"""The expert's score sheet (#20): limits on the inputs, the criteria's scoring guidance, the
+case's key figures and attachments (downloaded through the expert's own sheet), a total, and
+"下一个案例" (the next case the expert has still to score)."""
+
+import re
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from cases.models import Attachment, KeyFigure
+from reviews import review
+from reviews.factories import CRITERIA, SCORES, review_round
+from reviews.models import Assignment
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+GUIDED = [
+    {**CRITERIA[0], "guidance": "看改革是否在全国或全市率先。"},
+    {**CRITERIA[1], "weight": 2},
+    CRITERIA[2],
+]
+
+
+@pytest.fixture
+def setup(db, expert):
+    round_, cases = review_round(criteria=GUIDED)  # huangpu, pudong, jiading
+    for case in cases:
+        Assignment.objects.create(round=round_, case=case, expert=expert)
+    return round_, cases
+
+
+def assignment_of(case, expert):
+    return Assignment.objects.get(case=case, expert=expert)
+
+
+def sheet_page(client, expert, case):
+    client.force_login(expert)
+    url = reverse("reviews:sheet", args=[assignment_of(case, expert).pk])
+    return client.get(url).content.decode()
+
+
+def test_the_inputs_carry_each_criterions_limits(setup, client, expert):
+    _round, (huangpu, *_rest) = setup
+    page = sheet_page(client, expert, huangpu)
+    leading = re.search(r'<input[^>]*name="leading"[^>]*>', page).group(0)
+    assert 'type="number"' in leading
+    assert 'min="0"' in leading and 'max="40"' in leading and 'step="0.01"' in leading
+    felt = re.search(r'<input[^>]*name="felt"[^>]*>', page).group(0)
+    assert 'max="30"' in felt and 'data-weight="2"' in felt
+
+
+def test_the_server_still_refuses_a_score_over_the_limit(setup, client, expert):
+    _round, (huangpu, *_rest) = setup
+    client.force_login(expert)
+    url = reverse("reviews:sheet", args=[assignment_of(huangpu, expert).pk])
+    response = client.post(url, {"leading": "40.5", "action": "save"})
+    assert response.status_code == 200
+    assert "须在 0 到 40 之间" in response.content.decode()
+
+
+def test_each_criterion_shows_its_scoring_guidance(setup, client, expert):
+    _round, (huangpu, *_rest) = setup
+    page = sheet_page(client, expert, huangpu)
+    assert "看改革是否在全国或全市率先。" in page
+    assert (
+        page.index("引领性强") < page.index("看改革是否在全国或全市率先。") < page.index("感受度高")
+    )
+
+
+def test_the_total_is_weighted_and_shown_with_its_maximum(setup, client, expert):
+    _round, (huangpu, *_rest) = setup
+    review.save_sheet(assignment=assignment_of(huangpu, expert), user=expert, values=SCORES)
+    page = sheet_page(client, expert, huangpu)
+    # 30 + 2 × 20 + 20; the maximum 40 + 2 × 30 + 30.
+    assert re.search(r'id="running-total"[^>]*>90\.00</output>', page)
+    assert "/ 130" in page
+    assert "js/score_sheet.js" in page
+
+
+def test_the_sheet_shows_the_cases_key_figures_and_attachments(setup, client, expert, officer_a):
+    _round, (huangpu, *_rest) = setup
+    KeyFigure.objects.create(case=huangpu, indicator="年均办件量", value="83.97", unit="万件")
+    attachment = Attachment.objects.create(
+        case=huangpu,
+        file=ContentFile(PDF, name="方案.pdf"),
+        original_name="实施方案.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        uploaded_by=officer_a,
+    )
+    page = sheet_page(client, expert, huangpu)
+    assert "年均办件量" in page and "83.97 万件" in page
+    assignment = assignment_of(huangpu, expert)
+    url = reverse("reviews:sheet_attachment", args=[assignment.pk, attachment.pk])
+    assert url in page and "实施方案.pdf" in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_an_attachment_of_another_case_is_not_reachable_through_a_sheet(
+    setup, client, expert, officer_a
+):
+    _round, (huangpu, pudong, _j) = setup
+    other = Attachment.objects.create(
+        case=pudong,
+        file=ContentFile(PDF, name="x.pdf"),
+        original_name="x.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        uploaded_by=officer_a,
+    )
+    client.force_login(expert)
+    url = reverse("reviews:sheet_attachment", args=[assignment_of(huangpu, expert).pk, other.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_next_case_leads_to_the_next_case_still_to_score(setup, client, expert):
+    _round, (huangpu, pudong, jiading) = setup
+    first, second, third = (assignment_of(c, expert) for c in (huangpu, pudong, jiading))
+    order = [
+        a.pk
+        for a in sorted((first, second, third), key=lambda a: (a.case.district.order, a.case_id))
+    ]
+    assert review.next_unscored(Assignment.objects.get(pk=order[0])).pk == order[1]
+    # A submitted sheet is skipped; the queue wraps round to the start.
+    review.save_sheet(
+        assignment=Assignment.objects.get(pk=order[2]), user=expert, values=SCORES, submit=True
+    )
+    assert review.next_unscored(Assignment.objects.get(pk=order[1])).pk == order[0]
+    page = sheet_page(client, expert, Assignment.objects.get(pk=order[1]).case)
+    assert 'id="next-case"' in page
+    assert reverse("reviews:sheet", args=[order[0]]) in page
+
+
+def test_next_case_says_when_everything_is_scored(setup, client, expert):
+    _round, cases = setup
+    for case in cases[1:]:
+        review.save_sheet(
+            assignment=assignment_of(case, expert), user=expert, values=SCORES, submit=True
+        )
+    page = sheet_page(client, expert, cases[0])
+    assert 'id="next-case"' not in page
+    assert "均已评分提交" in page
