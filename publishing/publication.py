@@ -11,13 +11,14 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseTransition, Round
 from cases.notices.writer import format_date
 from cases.rounds import set_round_status
+from reviews.models import ScoreSheet
 
 from . import working_days
 from .models import Objection, PublicationEvent
@@ -189,6 +190,30 @@ def tier_words(names: list[str]) -> str:
     return "、".join(names[:-1]) + "和" + names[-1]
 
 
+def review_day(round_: Round, notice_date: datetime.date) -> datetime.date | None:
+    """The day the expert review ended: the last score sheet handed in, else the review's close,
+    else its opening. A moment after the notice's date (a deadline set late, a sheet handed in
+    after publication) is not when the review took place; None when nothing tells."""
+    last_sheet = ScoreSheet.objects.filter(
+        assignment__round=round_, status=ScoreSheet.Status.SUBMITTED
+    ).aggregate(last=Max("submitted_at"))["last"]
+    for moment in (last_sheet, round_.review_closes, round_.review_opens):
+        if moment and timezone.localtime(moment).date() <= notice_date:
+            return timezone.localtime(moment).date()
+    return None
+
+
+def review_when(round_: Round, notice_date: datetime.date) -> str:
+    """今年10月 (2022's wording), 2022年12月 for a review in the year before the notice, 今年 alone
+    when the round does not say (the 2023 notice's wording)."""
+    day = review_day(round_, notice_date)
+    if day is None:
+        return "今年"
+    if day.year != notice_date.year:
+        return f"{day.year}年{day.month}月"
+    return f"今年{day.month}月"
+
+
 def draft_notice(round_: Round, today: datetime.date | None = None) -> dict:
     """The notice fields prefilled from the round: year, criteria words, counts per tier, date.
 
@@ -202,14 +227,13 @@ def draft_notice(round_: Round, today: datetime.date | None = None) -> dict:
     names = [name for name in round_.tier_names if counts.get(name)]
     tiers = tier_words(names)
     per_tier = "、".join(f"{name}{counts[name]}个" for name in names)
-    decided = round_.review_closes or round_.publicity_starts
-    month = timezone.localtime(decided).month if decided else today.month
+    when = review_when(round_, round_.notice_date or today)  # 今年10月
     attachment = f"上海市{year}年度各区优化营商环境{tiers}"
     preamble = "\n".join(
         [
             f"优化营商环境是增强上海城市核心竞争力的关键所在。{year}年以来，各区按照全市优化"
             "营商环境工作要求，聚焦市场主体反映的突出问题，结合区域产业发展特点，开拓创新、"
-            f"攻坚克难，形成了一批针对性强、有特色的改革举措。今年{month}月，经过网络投票初选"
+            f"攻坚克难，形成了一批针对性强、有特色的改革举措。{when}，经过网络投票初选"
             f"和专家集中评审，选出具有{round_.criteria_words}的{attachment}"
             f"（{per_tier}）。",
             f"为促进互学互鉴，共同提升进步，现将{year}年各区优化营商环境{tiers}印发公布。"
