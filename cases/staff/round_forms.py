@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,8 @@ DATE_FIELDS = [
 
 # The panel's thresholds (reviews.panel): left empty, they keep the model's defaults.
 PANEL_FLAGS = ["flag_correlation", "flag_offset", "flag_spread"]
+# Settings with a sensible default: left out of a form (an older page, a script), they keep it.
+DEFAULTED = [*PANEL_FLAGS, "normalize", "precision", "publicity_days", "vote_count_mode"]
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -44,6 +47,12 @@ class RoundForm(forms.ModelForm):
             "vote_count_time",
             "vote_weight",
             "trim",
+            "normalize",
+            "precision",
+            "publicity_days",
+            "objection_contact",
+            "document_number",
+            "red_header",
             *DATE_FIELDS,
             *PANEL_FLAGS,
             "feedback_to_districts",
@@ -63,13 +72,19 @@ class RoundForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in DATE_FIELDS:
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d"]
-        for name in PANEL_FLAGS:
+        for name in DEFAULTED:
             self.fields[name].required = False
+        self.fields["publicity_days"].validators.append(
+            MinValueValidator(1, message=_("公示期至少 1 个工作日。"))
+        )
+        self.fields["precision"].validators.append(
+            MaxValueValidator(4, message=_("得分最多保留 4 位小数。"))
+        )
 
     def clean(self):
         cleaned = super().clean()
-        for name in PANEL_FLAGS:
-            if cleaned.get(name) is None and name not in self.errors:
+        for name in DEFAULTED:
+            if cleaned.get(name) in (None, "") and name not in self.errors:
                 cleaned[name] = Round._meta.get_field(name).default
         if cleaned.get("vote_count_mode") == Round.VoteCounts.DAILY and not cleaned.get(
             "vote_count_time"
@@ -91,6 +106,13 @@ class CriterionForm(forms.Form):
         required=False,
         max_length=30,
         help_text=_("留空则自动生成。"),
+    )
+    # Shown to the experts beside the criterion on their score sheet.
+    guidance = forms.CharField(
+        label=_("评分说明（专家评分时可见）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -137,14 +159,15 @@ def _number(value: Decimal):
 def criteria_from_rows(rows) -> list[dict]:
     criteria = []
     for index, row in enumerate(rows, start=1):
-        criteria.append(
-            {
-                "key": row.get("key") or f"c{index}",
-                "label": row["label"].strip(),
-                "max": _number(row["max"]),
-                "weight": _number(row["weight"] if row.get("weight") is not None else Decimal(1)),
-            }
-        )
+        item = {
+            "key": row.get("key") or f"c{index}",
+            "label": row["label"].strip(),
+            "max": _number(row["max"]),
+            "weight": _number(row["weight"] if row.get("weight") is not None else Decimal(1)),
+        }
+        if (row.get("guidance") or "").strip():
+            item["guidance"] = row["guidance"].strip()
+        criteria.append(item)
     validate_criteria(criteria)
     return criteria
 
@@ -157,7 +180,13 @@ def tiers_from_rows(rows) -> list[dict]:
 
 def criteria_initial(criteria) -> list[dict]:
     return [
-        {"label": c["label"], "max": c["max"], "weight": c.get("weight", 1), "key": c["key"]}
+        {
+            "label": c["label"],
+            "max": c["max"],
+            "weight": c.get("weight", 1),
+            "key": c["key"],
+            "guidance": c.get("guidance", ""),
+        }
         for c in criteria or []
     ]
 
