@@ -1,7 +1,11 @@
 """RSS and Atom feeds of newly published rounds."""
 
+import datetime
+
 from django.contrib.syndication.views import Feed
+from django.db.models import F
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
@@ -15,9 +19,8 @@ class PublishedRoundsFeed(Feed):
     language = "zh-cn"
 
     def items(self):
-        return Round.objects.filter(status=Round.Status.PUBLISHED).order_by("-published_at", "-id")[
-            :20
-        ]
+        rounds = Round.objects.filter(status=Round.Status.PUBLISHED)
+        return rounds.order_by(F("notice_date").desc(nulls_first=True), "-published_at", "-id")[:20]
 
     def item_title(self, item):
         return item.notice_title or item.title
@@ -31,6 +34,11 @@ class PublishedRoundsFeed(Feed):
         return f"{listed}。{first}" if listed else first
 
     def item_pubdate(self, item):
+        """The date the notice bears (2022年11月8日 for the 2022 list), not the day it was
+        imported or the round saved; the moment of publication when it bears none."""
+        if item.notice_date:
+            midnight = datetime.datetime.combine(item.notice_date, datetime.time())
+            return timezone.make_aware(midnight)
         return item.published_at
 
     def item_updateddate(self, item):

@@ -82,3 +82,12 @@ def test_statistics_of_an_imported_year_do_not_call_winners_submissions(client):
     # No blank cells: every cell of the table says something.
     table_html = html[html.index('id="stats-table"') : html.index("</table>")]
     assert "<td></td>" not in table_html
+
+
+def test_feeds_date_a_round_by_its_notice_in_their_own_formats(client):
+    round_ = published_round(2022, notice_date=datetime.date(2022, 11, 8))
+    published_case(round_, tier="优秀案例", rank=1, title="推进商事登记确认制")
+    rss = client.get(reverse("publishing:feed")).content.decode()
+    assert "<pubDate>Tue, 08 Nov 2022 00:00:00 +0800</pubDate>" in rss
+    atom = client.get(reverse("publishing:feed_atom")).content.decode()
+    assert "<published>2022-11-08T00:00:00+08:00</published>" in atom
