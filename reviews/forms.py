@@ -41,7 +41,9 @@ class PhoneForm(forms.Form):
     captcha = CaptchaField(
         label=_("图形验证码"),
         help_text=_("请输入图中的英文字母，不区分大小写。"),
-        widget=CaptchaWidget(),
+        # crispy renders this two-part widget as a fieldset whose legend labels no input: the
+        # answer box carries its own name for screen readers.
+        widget=CaptchaWidget(attrs={"aria-label": _("图形验证码")}),
         error_messages={
             "invalid": _("图形验证码不正确，请看新的图片重新输入。"),
             "required": _("请输入图形验证码。"),
