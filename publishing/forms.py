@@ -37,7 +37,13 @@ class NoticeForm(forms.ModelForm):
             "notice_preamble": forms.Textarea(attrs={"rows": 12}),
             "notice_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
-        help_texts = {"notice_preamble": _("每行一段；已按本年度评选信息预填，请修改后公布。")}
+        help_texts = {
+            "notice_preamble": _("每行一段；已按本年度评选信息预填，请修改后公布。"),
+            "red_header": _(
+                "开启后，Word 和 PDF 通知印有红色版头：发文机关标志、发文字号和红色分隔线。"
+                "多数通知以网页文字发布，默认不开启。"
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -120,6 +120,19 @@ def render(round_: Round, fmt: str, progress: Progress = _no_progress) -> bytes:
     return data
 
 
+def preview(round_: Round, fmt: str) -> bytes:
+    """The file publishing would store now: the notice as the staff page shows it (the fields
+    staff saved, the draft for the others, as the form is prefilled) through ``render``.
+    Publishing saves the form's values and renders the same round, so staff get what they
+    previewed. The round is changed in memory only."""
+    from .publication import NOTICE_FIELDS, draft_notice
+
+    draft = draft_notice(round_)
+    for name in NOTICE_FIELDS:
+        setattr(round_, name, draft[name])
+    return render(round_, fmt)
+
+
 def render_docx(
     notice: ParsedNotice,
     title: str,

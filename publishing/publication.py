@@ -119,6 +119,8 @@ def publish_blockers(round_: Round, now=None) -> list[str]:
 
 NOTICE_FIELDS = (
     "notice_title",
+    "document_number",  # 发文字号, printed in the red header when it is on
+    "red_header",
     "notice_addressee",
     "notice_preamble",
     "notice_attachment",
@@ -243,6 +245,8 @@ def draft_notice(round_: Round, today: datetime.date | None = None) -> dict:
     )
     draft = {
         "notice_title": f"关于印发{attachment}的通知",
+        "document_number": "",
+        "red_header": False,
         "notice_addressee": "各区人民政府、各相关单位：",
         "notice_preamble": preamble,
         "notice_attachment": attachment,

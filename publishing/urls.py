@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, certificate_views, feeds, public_views, staff_views, views
+from . import api, certificate_views, feeds, notice_views, public_views, staff_views, views
 
 app_name = "publishing"
 urlpatterns = [
@@ -15,6 +15,11 @@ urlpatterns = [
         name="end_publicity",
     ),
     path("publishing/rounds/<id:pk>/notice/", views.notice, name="notice"),
+    path(
+        "publishing/rounds/<id:pk>/notice/preview.<str:fmt>",
+        notice_views.notice_preview,
+        name="notice_preview",
+    ),
     path("publishing/rounds/<id:pk>/unpublish/", views.unpublish, name="unpublish"),
     path("publishing/rounds/<id:pk>/documents/", views.generate, name="generate"),
     path("publishing/rounds/<id:pk>/documents/status/", views.document_status, name="status"),

@@ -651,6 +651,10 @@ POLICY = {
         changes=("staff",),
     ),
     "publishing:notice": Rule(args=lambda w: [w.approved_round.pk], expect=staff_only()),
+    # The notice's Word/PDF as it would be published, before publishing.
+    "publishing:notice_preview": Rule(
+        args=lambda w: [w.approved_round.pk, "docx"], expect=staff_only()
+    ),
     "publishing:end_publicity": Rule(  # the confirmation page, asking for the reason
         args=lambda w: [w.publicity_round.pk], expect=staff_only()
     ),

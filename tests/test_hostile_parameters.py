@@ -148,6 +148,7 @@ READS = {
     "publishing:end_publicity": Reads(post=("confirmed", "reason")),
     "publishing:workspace": Reads(),
     "publishing:notice": Reads(post=("publish", "confirmed")),
+    "publishing:notice_preview": Reads(),
     "publishing:unpublish": Reads(),
     "publishing:generate": Reads(),
     "publishing:status": Reads(),
