@@ -76,16 +76,18 @@ def test_staff_pages_with_moved_scripts(page, staff):
     page.select_option("select[name=model]", label)
     page.wait_for_url(re.compile(r"model="))
 
-    # The vote monitor draws its chart; closing the vote asks first, and "cancel" keeps it open.
+    # The vote monitor draws its chart; closing the vote asks first on a confirmation page
+    # (core.confirm), and "返回" keeps it open.
     page.goto(f"{base}/selection/rounds/{voting.pk}/votes/")
     page.wait_for_function("() => window.Chart && Chart.getChart('vote-chart')")
-    page.once("dialog", lambda dialog: dialog.dismiss())
     page.click("button:has-text('结束投票')")
-    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid=confirmation]")
+    page.click("text=返回，不执行")
+    page.wait_for_function("() => window.Chart && Chart.getChart('vote-chart')")
     voting.refresh_from_db()
     assert voting.status == Round.Status.VOTING
-    page.once("dialog", lambda dialog: dialog.accept())
     page.click("button:has-text('结束投票')")
+    page.click("[data-testid=confirm]")
     page.wait_for_selector("text=入围专家评审")
     voting.refresh_from_db()
     assert voting.status == Round.Status.REVIEW

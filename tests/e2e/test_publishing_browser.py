@@ -39,6 +39,7 @@ def test_staff_publish_the_notice_and_the_public_finds_a_case(browser, page, set
     page.goto(f"{base}/publishing/")
     page.click(f"a[href='/publishing/rounds/{round_.pk}/']")
     page.click("text=开始公示")
+    page.click("[data-testid=confirm]")  # the confirmation page (core.confirm)
     assert page.locator("#round-status").inner_text() == "公示中"
     assert "公示期尚未结束" in page.locator("#blockers").inner_text()
 
@@ -83,9 +84,9 @@ def test_staff_publish_the_notice_and_the_public_finds_a_case(browser, page, set
     preamble.fill(preamble.input_value() + "\n特此通知。")
     page.fill("input[name=notice_date]", "2022-11-08")
     shot(page, "notice_form")
-    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button[name=publish]")
     # In the embedded mode the documents are generated inside this request (Celery eager).
-    page.click("button[name=publish]", no_wait_after=True)
+    page.click("[data-testid=confirm]", no_wait_after=True)
     page.wait_for_selector("text=已印发公布", timeout=120_000)
     assert "已印发公布" in page.inner_text("body")
     assert Round.objects.get(pk=round_.pk).status == Round.Status.PUBLISHED

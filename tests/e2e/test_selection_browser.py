@@ -132,6 +132,7 @@ def test_a_whole_selection(
     staff_page.wait_for_selector("#vote-chart")
     shot(staff_page, "staff_votes")
     staff_page.click("button:has-text('结束投票')")
+    staff_page.click("[data-testid=confirm]")
     staff_page.wait_for_selector("text=入围专家评审")
     shot(staff_page, "assignments")
     round_.refresh_from_db()
@@ -156,12 +157,14 @@ def test_a_whole_selection(
     staff_page.goto(staff_page.base_url + f"/selection/rounds/{round_.pk}/assignments/")
     shot(staff_page, "assignments_done")
     staff_page.click("[data-testid=close-review]")
+    staff_page.click("[data-testid=confirm]")
     staff_page.wait_for_selector("#results")
     shot(staff_page, "results")
     text = staff_page.locator("#results").inner_text()
     # 甲: totals 87, 86, 91 -> mean 88 -> 88.00; 乙: totals 72.5, 78 -> 75.25.
     assert "88.00" in text and "75.25" in text and "expert_b 回避" in text
     staff_page.click("[data-testid=approve]")
+    staff_page.click("[data-testid=confirm]")
     staff_page.wait_for_selector("#frozen")
     shot(staff_page, "results_frozen")
     staff_page.goto(staff_page.base_url + f"/selection/rounds/{round_.pk}/print/{expert.pk}/")

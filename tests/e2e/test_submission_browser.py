@@ -144,10 +144,12 @@ def test_a_case_from_draft_to_acceptance(page, round_2027, officer_a, officer_b,
     page.fill("#return-form [name=reason]", "与往年案例高度重复。")
     page.click("button:has-text('不予受理')")
     assert "案例已标记为不予受理" in page.locator(".alert-success").inner_text()
+    page.click("[data-testid=confirm]")  # the confirmation page (core.confirm)
     case.refresh_from_db()
     other.refresh_from_db()
     assert (case.status, other.status) == ("accepted", "rejected")
     jiading = page.locator("#district-table tr[data-district=jiading] td")
+    page.click("[data-testid=confirm]")
     assert jiading.nth(4).inner_text() == "1"  # 已受理
     assert "嘉定区" not in page.locator("#missing-districts").inner_text()
     shot(page, "09-staff-dashboard-after")
