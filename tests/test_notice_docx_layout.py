@@ -246,3 +246,54 @@ def test_single_tier_and_compilation_notices_have_the_same_layout(year, tmp_path
         ranks = [i for i, (s, _, _) in enumerate(paragraphs) if s == "NoticeRank"]
         assert len(ranks) == 20 and all(paragraphs[i + 1][0] == "Heading2" for i in ranks)
         assert "上海市发展和改革委员会" not in [t for _, t, _ in paragraphs]
+
+
+def test_the_title_breaks_between_words_in_the_title_style(notice_2022):
+    style_id, _, title = next(notice_2022.paragraphs())
+    assert style_id == "Title"
+    runs = title.findall("w:r", NS)
+    assert ["".join(t.text for t in r.iter(w("t"))) for r in runs] == [
+        "关于印发上海市2022年度各区",
+        "优化营商环境优秀案例和良好实践的通知",
+    ]
+    assert runs[0].find("w:br", NS) is not None and runs[1].find("w:br", NS) is None
+
+
+def test_no_red_header_unless_the_round_asks_for_it(notice_2022):
+    texts = [t for _, t, _ in notice_2022.paragraphs()]
+    assert "上海市发展和改革委员会文件" not in texts
+    assert notice_2022.style("NoticeIssuer") is None
+
+
+def test_the_red_header_prints_the_issuer_the_number_and_the_red_line(tmp_path):
+    call_command("import_notice", str(DATA / "notice_2022.txt"), stdout=io.StringIO())
+    Round.objects.filter(year=2022).update(
+        red_header=True, document_number="沪发改营商〔2022〕12号"
+    )
+    doc = Docx(notice_documents.render(Round.objects.get(year=2022), "docx"))
+    paragraphs = list(doc.paragraphs())
+    assert [(s, t) for s, t, _ in paragraphs[:5]] == [
+        ("NoticeIssuer", "上海市发展和改革委员会文件"),
+        ("NoticeDocumentNumber", "沪发改营商〔2022〕12号"),
+        ("Normal", ""),
+        ("Normal", ""),
+        ("Title", "关于印发上海市2022年度各区优化营商环境优秀案例和良好实践的通知"),
+    ]
+    # The issuer in red 小标宋 35 mm under the 版心's top, as large as fits one line.
+    assert doc.style_property("NoticeIssuer", "w:rPr/w:rFonts", "eastAsia") == "方正小标宋简体"
+    assert doc.style_property("NoticeIssuer", "w:rPr/w:color") == "E60012"
+    size_pt = int(doc.style_property("NoticeIssuer", "w:rPr/w:sz")) / 2
+    assert len("上海市发展和改革委员会文件") * size_pt <= 156 / 25.4 * 72
+    before = int(doc.style_property("NoticeIssuer", "w:pPr/w:spacing", "before"))
+    assert abs(before - twips(35)) <= 1
+    assert doc.style_property("NoticeIssuer", "w:pPr/w:jc") == "center"
+    # The number two lines under it, the red line 4 mm (11 pt) under the number.
+    assert doc.style_property("NoticeDocumentNumber", "w:rPr/w:rFonts", "eastAsia") == "仿宋_GB2312"
+    assert doc.style_property("NoticeDocumentNumber", "w:pPr/w:spacing", "before") == "1158"
+    border = doc.style("NoticeDocumentNumber").find("w:pPr/w:pBdr/w:bottom", NS)
+    assert (border.get(w("color")), border.get(w("space")), border.get(w("val"))) == (
+        "E60012",
+        "11",
+        "single",
+    )
+    assert doc.document.findall(".//w:r/w:rPr", NS) == []  # still no run formatting
