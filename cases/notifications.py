@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import Case, CaseTransition, Notification, Round
+from core.text import quoted
 
 SUBJECTS = {
-    Case.Status.RETURNED: gettext_lazy("【案例评选】案例“%(title)s”已退回修改"),
-    Case.Status.ACCEPTED: gettext_lazy("【案例评选】案例“%(title)s”已受理"),
-    Case.Status.REJECTED: gettext_lazy("【案例评选】案例“%(title)s”未予受理"),
+    Case.Status.RETURNED: gettext_lazy("【案例评选】案例%(title)s已退回修改"),
+    Case.Status.ACCEPTED: gettext_lazy("【案例评选】案例%(title)s已受理"),
+    Case.Status.REJECTED: gettext_lazy("【案例评选】案例%(title)s未予受理"),
 }
 
 
@@ -90,7 +91,7 @@ def send_transition_notice(transition_id: int) -> bool:
     if transition is None or transition.to_status not in SUBJECTS:
         return False
     case = transition.case
-    subject = SUBJECTS[transition.to_status] % {"title": case.title}
+    subject = SUBJECTS[transition.to_status] % {"title": quoted(case.title)}
     body = render_to_string(
         "cases/email/transition.txt",
         {

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, Round
 from cases.rounds import set_round_status
 from core.identifiers import IdentifierError, normalise_contact
+from core.text import quoted
 
 from .models import Objection, PublicationEvent
 from .publication import _event, listed_cases, publicity_running
@@ -149,8 +150,8 @@ def uphold_objection(
     if user is not None and user.is_authenticated:
         case._history_user = user
     case.save(update_fields=["tier", "rank", "updated_at"])
-    why = _("采纳异议，案例“%(title)s”由 %(before)s 调整为 %(after)s：%(reason)s") % {
-        "title": case.title,
+    why = _("采纳异议，案例%(title)s由 %(before)s 调整为 %(after)s：%(reason)s") % {
+        "title": quoted(case.title),
         "before": before,
         "after": f"{case.tier or '-'} {case.rank or '-'}",
         "reason": reason,

@@ -21,6 +21,7 @@ from cases.submission.forms import ReasonForm
 from cases.submission.views import get_case_or_404
 from core import confirm
 from core.identifiers import IdentifierError, optional_id
+from core.text import quoted
 
 
 def require_staff(request):
@@ -105,7 +106,7 @@ def round_form(request, pk=None):
         forms = bind_round_forms(request.POST, instance)
         saved = save_round_forms(*forms)
         if saved is not None:
-            messages.success(request, _("评选“%(title)s”已保存。") % {"title": saved.title})
+            messages.success(request, _("评选%(title)s已保存。") % {"title": quoted(saved.title)})
             return redirect(f"{_dashboard_url()}?round={saved.pk}")
         messages.error(request, _("请根据提示修改后再保存，已填写的内容均已保留。"))
     else:

@@ -24,6 +24,7 @@ from cases.submission.forms import (
     save_key_figures,
 )
 from core import confirm
+from core.text import quoted
 
 FIGURES_PREFIX = "figures"
 
@@ -218,7 +219,7 @@ def case_delete(request, pk):
     case = get_case_or_404(request, pk, "cases.delete_case")
     title = case.title
     case.delete()
-    messages.success(request, _("草稿“%(title)s”已删除。") % {"title": title})
+    messages.success(request, _("草稿%(title)s已删除。") % {"title": quoted(title)})
     return redirect("cases:my_cases")
 
 

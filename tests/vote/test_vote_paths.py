@@ -116,3 +116,32 @@ def test_a_link_cannot_choose_the_case_offered_after_verification(client, round_
     response = verify(client, sms, next_url=crafted)
     page = client.get(response.url).content.decode()
     assert "您选择的" not in page and "手机号验证成功，现在可以投票了。" in page
+
+
+def test_a_district_mail_quotes_a_quoted_title_once(
+    db, settings, django_capture_on_commit_callbacks
+):
+    """The same class of fault in the mail to the district (cases.notifications)."""
+    from django.core import mail
+
+    from cases import workflow
+    from cases.models import Case, District
+    from tests.conftest import make_user
+
+    district = District.objects.get(code="jiading")
+    officer = make_user("officer_q", role="officer", district=district, email="q@example.cn")
+    staff = make_user("staff_q", role="staff")
+    open_round = RoundFactory(year=2031, status=Round.Status.SUBMISSION)
+    case = CaseFactory(
+        round=open_round,
+        district=district,
+        title="“首违不罚”清单制度",
+        status=Case.Status.SUBMITTED,
+        created_by=officer,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.set_case_status(case=case, to=Case.Status.ACCEPTED, user=staff)
+    assert mail.outbox, "no mail to the district"
+    subject, body = mail.outbox[0].subject, mail.outbox[0].body
+    assert "案例“‘首违不罚’清单制度”已受理" in subject and "““" not in subject
+    assert "““" not in body and "“‘首违不罚’清单制度" in body
