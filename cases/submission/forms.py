@@ -3,7 +3,7 @@
 import re
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, KeyFigure, Topic
@@ -141,17 +141,29 @@ class KeyFigureForm(forms.ModelForm):
         model = KeyFigure
         fields = ["indicator", "value", "unit"]
         widgets = {
+            # The table's column heads are not labels: each input names itself to a screen reader.
             "indicator": forms.TextInput(
-                attrs={"class": "form-control", "placeholder": _("如：年均办件量")}
+                attrs={
+                    "class": "form-control",
+                    "placeholder": _("如：年均办件量"),
+                    "aria-label": _("指标"),
+                }
             ),
             "value": forms.TextInput(
                 attrs={
                     "class": "form-control",
                     "placeholder": _("如：83.97"),
                     "inputmode": "decimal",
+                    "aria-label": _("数值"),
                 }
             ),
-            "unit": forms.TextInput(attrs={"class": "form-control", "placeholder": _("如：万件")}),
+            "unit": forms.TextInput(
+                attrs={
+                    "class": "form-control",
+                    "placeholder": _("如：万件"),
+                    "aria-label": _("单位"),
+                }
+            ),
         }
 
     def clean_value(self):
@@ -161,10 +173,18 @@ class KeyFigureForm(forms.ModelForm):
         return value
 
 
+class BaseKeyFigureFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("删除此行")
+
+
 KeyFigureFormSet = inlineformset_factory(
     Case,
     KeyFigure,
     form=KeyFigureForm,
+    formset=BaseKeyFigureFormSet,
     extra=1,
     max_num=12,
     validate_max=True,

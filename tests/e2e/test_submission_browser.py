@@ -89,19 +89,24 @@ def test_a_case_from_draft_to_acceptance(page, round_2027, officer_a, officer_b,
     assert page.locator("#printed-case h1").inner_text() == "“小嘉帮办”服务品牌"
     assert page.locator("#printed-case").inner_text().count("二、主要做法") == 1
     shot(page, "04-preview")
-    page.click("text=确认提交申报")
+    page.click("a.btn:has-text('提交申报')")
+    # Nothing happens before the officer confirms on the page that says what will.
+    assert "占用本区申报名额" in page.locator("[data-testid=confirmation]").inner_text()
+    page.click("[data-testid=confirm]")
     assert "案例已提交申报" in page.locator(".alert-success").inner_text()
     assert page.locator("#locked-note").is_visible()
     assert page.locator("a:has-text('编辑')").count() == 0
     shot(page, "05-submitted-locked")
     response = page.goto(base + f"/cases/submission/{case.pk}/edit/")
     assert response.status == 403
+    assert page.locator("h1").inner_text() == "已提交，已锁定"
     page.goto(base + f"/cases/submission/{case.pk}/")
     logout(page)
 
     # Staff return it with a comment.
     login(page, "staff")
-    assert page.url == base + "/cases/staff/"
+    assert page.url == base + "/workspace/"  # the staff workspace (#19)
+    page.goto(base + "/cases/staff/")
     shot(page, "06-staff-dashboard")
     page.click("#case-table >> text=审核")
     shot(page, "07-staff-review")
@@ -120,6 +125,7 @@ def test_a_case_from_draft_to_acceptance(page, round_2027, officer_a, officer_b,
         "[name=approach]", "一是推出快闪办。\n二是引导自助办。\n三是开通视讯办，累计办件1.2万件。"
     )
     page.click("button[value=submit]")
+    page.click("[data-testid=confirm]")
     assert "案例已提交申报" in page.locator(".alert-success").inner_text()
     case.refresh_from_db()
     assert case.status == "submitted" and "视讯办" in case.sections[1]["body"]
@@ -139,17 +145,17 @@ def test_a_case_from_draft_to_acceptance(page, round_2027, officer_a, officer_b,
     login(page, "staff")
     page.goto(base + f"/cases/staff/cases/{case.pk}/")
     page.click("text=受理，进入网络投票")
+    page.click("[data-testid=confirm]")  # the confirmation page (core.confirm)
     assert "案例已受理" in page.locator(".alert-success").inner_text()
     page.goto(base + f"/cases/staff/cases/{other.pk}/")
     page.fill("#return-form [name=reason]", "与往年案例高度重复。")
     page.click("button:has-text('不予受理')")
+    page.click("[data-testid=confirm]")
     assert "案例已标记为不予受理" in page.locator(".alert-success").inner_text()
-    page.click("[data-testid=confirm]")  # the confirmation page (core.confirm)
     case.refresh_from_db()
     other.refresh_from_db()
     assert (case.status, other.status) == ("accepted", "rejected")
     jiading = page.locator("#district-table tr[data-district=jiading] td")
-    page.click("[data-testid=confirm]")
     assert jiading.nth(4).inner_text() == "1"  # 已受理
     assert "嘉定区" not in page.locator("#missing-districts").inner_text()
     shot(page, "09-staff-dashboard-after")
