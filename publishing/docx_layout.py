@@ -80,6 +80,7 @@ STYLES = {
     "title": "Heading 2",
     "subtitle": "Notice Subtitle",
     "heading": "Heading 3",
+    "subheading": "Heading 4",
     "paragraph": "Normal",
 }
 
@@ -99,6 +100,7 @@ STYLE_SPECS = {
     "Heading 1": (HEITI, SIZE_3, JUSTIFY, INDENT, True, 0),  # 一、浦东新区 (compilation)
     "Heading 2": (HEITI, SIZE_3, CENTER, Pt(0), True, 1),  # a case's title
     "Heading 3": (HEITI, SIZE_3, JUSTIFY, INDENT, True, 2),  # 一、基本情况
+    "Heading 4": (KAITI, SIZE_3, JUSTIFY, INDENT, True, 3),  # （一）做强阵地支撑
     "Notice Subtitle": (KAITI, SIZE_3, CENTER, Pt(0), True, None),
     "Notice Rank": (HEITI, SIZE_3, CENTER, Pt(0), True, None),
     "Notice Attachment Label": (HEITI, SIZE_3, LEFT_ALIGN, Pt(0), True, None),

@@ -166,6 +166,8 @@ def render_docx(
         fmt = paragraph.paragraph_format
         if item.new_page:
             fmt.page_break_before = True
+        if item.keep_with_next and not paragraph.style.paragraph_format.keep_with_next:
+            fmt.keep_with_next = True  # 目录's district lines share a style with its cases
         if item.kind == "signature":
             fmt.right_indent = layout.signature_indent(item.text, date_text)
         elif item.kind == "date":

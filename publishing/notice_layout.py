@@ -7,6 +7,7 @@ breaks, where a blank line stands, how long titles break into lines and what the
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from cases.notices.writer import Block
@@ -22,6 +23,31 @@ LINE_WIDTH = 28  # characters of 3号
 # Paragraph kinds printed as titles, broken between words when too long, and their widths.
 TITLE_KINDS = {"tier": TITLE_WIDTH, "list_title": TITLE_WIDTH, "title": LINE_WIDTH}
 BLANK_AFTER = {"tier", "list_title", "toc", "attachment_label"}
+# Printed with the paragraph after them on one page (styles in Word; CSS in the PDF).
+BODY = {"paragraph", "subheading"}
+KEEP_WITH_NEXT = {
+    "attachment_label",
+    "tier",
+    "list_title",
+    "toc",
+    "toc_district",
+    "district",
+    "rank",
+    "title",
+    "subtitle",
+    "heading",
+    "subheading",
+    "signature",
+}
+# A second-level heading standing as its own paragraph in a case's body: "（二）做强阵地支撑，
+# 优化帮办服务". Short and not a sentence; a "（一）" that opens a long paragraph is body text.
+SUBHEADING = re.compile(r"（[一二三四五六七八九十]{1,3}）[^。；！？]{2,30}[^。；！？：]")
+
+
+def kind_of(block: Block) -> str:
+    if block.kind == "paragraph" and SUBHEADING.fullmatch(block.text.strip()):
+        return "subheading"
+    return block.kind
 
 
 @dataclass(frozen=True)
@@ -35,6 +61,10 @@ class Printed:
     blank_before: bool = False
     blank_after: bool = False
     continued: bool = False  # a second 附件 line, aligned under the first one's name
+
+    @property
+    def keep_with_next(self) -> bool:
+        return self.kind in KEEP_WITH_NEXT
 
 
 @dataclass(frozen=True)
@@ -76,7 +106,7 @@ def printed(blocks: list[Block]) -> list[Printed]:
         if new_page and not attached:
             items.append(Printed("attachment_label", "附件", ["附件"], True, False, True))
             new_page, attached = False, True
-        kind = block.kind
+        kind = kind_of(block)
         width = TITLE_KINDS.get(kind)
         items.append(
             Printed(
@@ -89,7 +119,7 @@ def printed(blocks: list[Block]) -> list[Printed]:
                 or (kind == "attachment" and previous != "attachment")
                 or (kind == "date" and previous != "signature")
                 # A line between one case (or district) and the next.
-                or (kind in ("rank", "title", "district") and previous == "paragraph"),
+                or (kind in ("rank", "title", "district") and previous in BODY),
                 blank_after=kind in BLANK_AFTER,
                 continued=kind == "attachment" and previous == "attachment",
             )

@@ -297,3 +297,28 @@ def test_the_red_header_prints_the_issuer_the_number_and_the_red_line(tmp_path):
         "single",
     )
     assert doc.document.findall(".//w:r/w:rPr", NS) == []  # still no run formatting
+
+
+def test_second_level_headings_are_kaiti_and_keep_with_their_paragraph(notice_2022):
+    doc = notice_2022
+    assert doc.style_property("Heading4", "w:rPr/w:rFonts", "eastAsia") == "楷体_GB2312"
+    assert keeps_with_next(doc, "Heading4")
+    paragraphs = [(s, t) for s, t, _ in doc.paragraphs() if t.strip()]
+    second = [t for s, t in paragraphs if s == "Heading4"]
+    assert "（一）聚焦放宽市场准入的核心要素，打出登记制度创新“组合拳”" in second
+    assert all(len(t) <= 40 and not t.endswith("。") for t in second)
+    # "（一）…。" opening a long paragraph stays body text.
+    assert any(s == "Normal" and t.startswith("（一）") for s, t in paragraphs)
+
+
+def test_the_contents_keep_each_district_with_its_first_case(tmp_path):
+    doc = exported(2021, tmp_path)
+    for _, text, p in doc.paragraphs():
+        if (
+            text == "十五、崇明区"
+            and p.find("w:pPr/w:pStyle", NS).get(w("val")) == "NoticeContents"
+        ):
+            assert p.find("w:pPr/w:keepNext", NS) is not None
+            break
+    else:
+        raise AssertionError("no 目录 line for 崇明区")
