@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from cases.models import Case, Round, Topic
 from tests.conftest import PASSWORD
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.conftest import login, logout
 
 pytestmark = [
@@ -26,6 +27,7 @@ SHOTS = Path("/tmp/shots")
 def shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    assert_accessible(page, name)  # axe: no serious or critical violation (#20)
 
 
 @pytest.fixture
