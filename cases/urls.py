@@ -50,6 +50,7 @@ urlpatterns = [
     path("staff/rounds/<id:pk>/status/", staff_views.round_status, name="staff_round_status"),
     path("staff/rounds/<id:pk>/export.xlsx", staff_views.dashboard_export, name="staff_export"),
     path("staff/cases/<id:pk>/", staff_views.case_review, name="staff_case"),
+    path("staff/cases/<id:pk>/district/", staff_views.case_district, name="staff_case_district"),
     path(
         "staff/cases/<id:pk>/<str:action>/",  # accept, return, reject (404 for anything else)
         staff_views.case_review_action,

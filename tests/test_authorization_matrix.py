@@ -375,6 +375,13 @@ POLICY = {
     ),
     "cases:staff_export": Rule(args=SUBMISSION_ROUND, expect=staff_only()),
     "cases:staff_case": Rule(args=lambda w: [w.submitted_a.pk], expect=staff_only()),
+    "cases:staff_case_district": Rule(  # the case names its district: refused with a message
+        args=lambda w: [w.submitted_a.pk],
+        method="post",
+        data=lambda w: {"district": District.objects.get(code="pudong").pk},
+        expect=staff_only(to("cases:staff_case", lambda w: [w.submitted_a.pk])),
+        state=lambda w: Case.objects.get(pk=w.submitted_a.pk).district_id,
+    ),
     "cases:staff_case_action": Rule(
         args=lambda w: [w.submitted_a.pk, "accept"],
         method="post",

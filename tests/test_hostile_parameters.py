@@ -92,6 +92,7 @@ READS = {
     "cases:staff_round_status": Reads(post=("to",)),
     "cases:staff_export": Reads(),
     "cases:staff_case": Reads(),
+    "cases:staff_case_district": Reads(post=("district",)),
     "cases:staff_case_action": Reads(
         post=("confirmed", "reason"), bases=({}, {"confirmed": "yes"})
     ),
