@@ -60,6 +60,7 @@ class RoundForm(forms.ModelForm):
         widgets = {
             **{name: LocalDateTimeInput() for name in DATE_FIELDS},
             "vote_count_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "objection_contact": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
             "max_cases_per_district": _(

@@ -140,6 +140,7 @@ def test_staff_run_a_round_from_the_workspace(page, settings, tmp_path):
 
     # Experts are assigned (the 浦东 expert is 回避 on 浦东's case) and score (their walk).
     to_workspace(page)
+    shots(page, "workspace")
     if Assignment.objects.filter(round=round_).exists():
         next_step(page, round_, "close_review")
     else:
