@@ -95,9 +95,14 @@ def _case_sections(summary, figures):
     ]
 
 
+# What the demo's 公示 page names as the place for objections (an address that reaches no one).
+DEMO_OBJECTION_CONTACT = "上海市发展和改革委员会（演示）\n电子邮箱：objection@example.com"
+
+
 def _ensure_round(year, status, **fields):
+    defaults = {"status": status, "objection_contact": DEMO_OBJECTION_CONTACT, **fields}
     round_, created = Round.objects.get_or_create(
-        year=year, title=DEMO_TITLE % year, defaults={"status": status, **fields}
+        year=year, title=DEMO_TITLE % year, defaults=defaults
     )
     return round_, created
 
