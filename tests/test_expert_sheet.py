@@ -144,3 +144,10 @@ def test_next_case_says_when_everything_is_scored(setup, client, expert):
     page = sheet_page(client, expert, cases[0])
     assert 'id="next-case"' not in page
     assert "均已评分提交" in page
+
+
+def test_the_paper_sheet_prints_the_scoring_guidance(setup, client, expert):
+    round_, _cases = setup
+    client.force_login(expert)
+    page = client.get(reverse("reviews:print_mine", args=[round_.pk])).content.decode()
+    assert "评分说明" in page and "引领性强：看改革是否在全国或全市率先。" in page

@@ -152,11 +152,14 @@ def render_print_sheet(request, round_: Round, expert) -> HttpResponse:
         .select_related("case", "case__district")
         .order_by("case__district__order", "case_id")
     )
+    criteria = review.round_criteria(round_)
+    guidance = review.criteria_guidance(round_)
     context = {
         "round": round_,
         "expert": expert,
         "assignments": assignments,
-        "criteria": review.round_criteria(round_),
+        "criteria": criteria,
+        "guidance": [(c.label, guidance[c.key]) for c in criteria if guidance[c.key]],
         "printed_at": timezone.localtime(),
     }
     return render(request, "reviews/print_sheet.html", context)

@@ -199,3 +199,7 @@ def test_the_expert_scores_and_moves_on(sized, expert, officer_a):
     page.click("#next-case")
     assert page.locator("h1").inner_text() == "入围案例二"
     check(page, "e24-next-sheet")
+
+    page.goto(base + f"/selection/expert/rounds/{round_.pk}/print/")
+    assert "看改革举措是否在全国或全市率先推出" in page.locator("#print-guidance").inner_text()
+    check(page, "e25-paper-sheet")

@@ -20,6 +20,7 @@ from reviews.factories import (
 from reviews.models import Result, ScoreSheet
 from reviews.vote.sms import MemorySender
 from tests.conftest import make_user
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.conftest import login
 
 SHOTS = Path("/tmp/shots")
@@ -33,6 +34,7 @@ SCORES = {  # expert -> case title -> (leading, felt, replicable)
 def shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"sel_{name}.png"), full_page=True)
+    assert_accessible(page, name)  # axe: no serious or critical violation (#20)
 
 
 def new_page(browser, live_server):
