@@ -93,7 +93,8 @@ def test_review_action_matrix(request, client, case_factory, action, state, who)
     case = case_factory(state)
     client = client_for(request, client, who)
     url = reverse("cases:staff_case_action", args=[case.pk, action])
-    response = client.post(url, {"reason": "材料不全"})
+    # Confirmed (core.confirm): the step itself, not its confirmation page.
+    response = client.post(url, {"reason": "材料不全", "confirmed": "yes"})
     assert response.status_code == expected_review(who, state)
     case.refresh_from_db()
     if who == "staff" and state == S.SUBMITTED:
