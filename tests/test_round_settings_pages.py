@@ -89,3 +89,17 @@ def test_bad_rows_are_refused_in_chinese(staff_client, db, overrides, message):
     html = response.content.decode()
     assert message in html and "请根据提示修改后再保存" in html
     assert not Round.objects.filter(year=2028).exists()
+
+
+def test_a_blank_row_adds_a_criterion_and_a_tier_without_javascript(staff_client, db):
+    page = staff_client.get(reverse("cases:staff_round_create")).content.decode()
+    # The default three criteria and two tiers, each table with one blank row after them.
+    assert 'name="criteria-3-label"' in page and 'name="tiers-2-name"' in page
+    data = round_post(
+        **criteria(
+            {"label": "创新性强", "max": "50", "weight": "1", "key": ""},
+            {"label": "", "max": "", "weight": "1", "key": ""},  # the blank row, left blank
+        )
+    )
+    assert staff_client.post(reverse("cases:staff_round_create"), data).status_code == 302
+    assert [c["label"] for c in Round.objects.get(year=2028).criteria] == ["创新性强"]

@@ -141,13 +141,13 @@ class BaseRowsFormSet(forms.BaseFormSet):
 CriterionFormSet = formset_factory(
     CriterionForm,
     formset=BaseRowsFormSet,
-    extra=0,
+    extra=1,  # one blank row: a criterion can be added without JavaScript
     can_delete=True,
     min_num=1,
     validate_min=True,
 )
 TierFormSet = formset_factory(
-    TierForm, formset=BaseRowsFormSet, extra=0, can_delete=True, min_num=1, validate_min=True
+    TierForm, formset=BaseRowsFormSet, extra=1, can_delete=True, min_num=1, validate_min=True
 )
 
 
