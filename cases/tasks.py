@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from cases import notifications
+from core.background import OffRequestTask
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -17,15 +18,16 @@ def notify_round_published(round_id):
 
 # The public archive's background work (cases.archive.signals queues both after a change;
 # the recovery sweep runs the same functions). One run at a time is enough: each is idempotent
-# and reads the archive as it is when it starts.
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+# and reads the archive as it is when it starts. Off the request (core.background): the
+# change that queued them (publishing a round) answers without waiting for them.
+@shared_task(base=OffRequestTask, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def refresh_related_cases():
     from cases.archive import related
 
     return related.refresh_related()
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@shared_task(base=OffRequestTask, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def rebuild_archive_exports():
     from cases.archive import prepared
 

@@ -9,10 +9,11 @@ class CoreConfig(AppConfig):
     def ready(self):
         from celery import current_app
 
-        from . import converters, deployment, recovery, spreadsheet  # noqa: F401
+        from . import background, converters, deployment, recovery, spreadsheet  # noqa: F401
 
         # deployment: its check --deploy check registers on import.
         converters.register()  # <id:pk> in every URLconf, imported after this
+        background.connect()  # off-request tasks start after the response (embedded mode)
         # Every admin export (django-import-export writes through tablib) with safe cells.
         spreadsheet.register_tablib_formats()
 

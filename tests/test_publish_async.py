@@ -9,11 +9,15 @@ import datetime
 import threading
 
 import pytest
+from celery import shared_task
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Round
+from cases.models import Case, Round
 from core import background, recovery
+from core.background import OffRequestTask
 from publishing import notice_documents, publication
 from publishing.models import NoticeDocument
 from tests.factories import approved_round
@@ -27,6 +31,16 @@ def threads(settings):
     settings.EMBEDDED_TASK_THREADS = True
     yield
     assert background.wait(timeout=120), "a task thread is still running"
+
+
+@pytest.fixture(autouse=True)
+def quiet_archive(monkeypatch):
+    """The archive's refresh, also queued by publishing and also off the request, is not what
+    these tests look at: it does nothing here (its own tests: tests/test_archive_load.py)."""
+    from cases.archive import prepared, related
+
+    monkeypatch.setattr(related, "refresh_related", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(prepared, "rebuild_stale", lambda *args, **kwargs: 0)
 
 
 @pytest.fixture
@@ -79,7 +93,7 @@ def test_the_publish_request_answers_before_the_files_and_they_follow(
     # The request has answered; both files are recorded, neither rendered.
     assert documents(ready_round) == {"docx": "pending", "pdf": "pending"}
     assert not any(d.file for d in NoticeDocument.objects.all())
-    assert len(background.running()) == 2
+    assert sum("generate_notice_document" in t.name for t in background.running()) == 2
     page = client.get(reverse("publishing:round", args=[ready_round.pk])).content.decode()
     assert "docx" in page and "publishing:download" not in page
 
@@ -101,17 +115,17 @@ class Killed(BaseException):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_thread_that_dies_while_rendering_leaves_the_file_to_the_recovery_sweep(
-    ready_round, media, threads, monkeypatch
+    ready_round, media, threads
 ):
     def dies(*args, **kwargs):
         raise Killed
 
-    monkeypatch.setattr(notice_documents, "render", dies)
-    publication.publish_round(round=ready_round, notice=NOTICE)
-    assert background.wait(timeout=120)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(notice_documents, "render", dies)
+        publication.publish_round(round=ready_round, notice=NOTICE)
+        assert background.wait(timeout=120)
     assert documents(ready_round) == {"docx": "running", "pdf": "running"}
 
-    monkeypatch.undo()
     # Not while the task may still be running …
     assert recovery.recover_pending_work()["documents"] == 0
     # … but once it is past the time any rendering takes.
@@ -161,3 +175,58 @@ def test_with_a_worker_the_task_goes_to_the_broker_not_a_thread(
     assert sent.count(tasks.generate_notice_document.name) == 2
     assert background.running() == []
     assert documents(ready_round) == {"docx": "pending", "pdf": "pending"}
+
+
+HELD_CALLS: list[str] = []
+HELD_ENTERED = threading.Semaphore(0)
+HELD_GATE = threading.Event()
+
+
+@shared_task(base=OffRequestTask, name="tests.test_publish_async.held_task")
+def held_task(tag):
+    HELD_CALLS.append(tag)
+    HELD_ENTERED.release()
+    assert HELD_GATE.wait(timeout=60)
+
+
+def test_the_same_task_queued_while_it_runs_runs_once_more_not_beside_it(threads):
+    """A burst of archive changes: one thread, which runs the refresh once more at its end."""
+    HELD_CALLS.clear()
+    HELD_GATE.clear()
+    held_task.delay("archive")
+    assert HELD_ENTERED.acquire(timeout=30)
+    for _ in range(3):
+        held_task.delay("archive")
+    held_task.delay("other")  # other arguments: a thread of its own
+    assert HELD_ENTERED.acquire(timeout=30)
+    assert len(background.running()) == 2
+    HELD_GATE.set()
+    assert background.wait(timeout=60)
+    assert sorted(HELD_CALLS) == ["archive", "archive", "other"]
+
+
+def test_within_a_request_the_threads_start_once_the_response_is_sent(threads):
+    HELD_CALLS.clear()
+    HELD_GATE.set()
+    background.request_started()
+    held_task.delay("queued in a request")
+    assert background.running() == [] and HELD_CALLS == []
+    background.request_finished()
+    assert background.wait(timeout=60)
+    assert HELD_CALLS == ["queued in a request"]
+
+
+@pytest.mark.django_db
+def test_publishing_leaves_the_cases_search_index_alone(ready_round):
+    """Publishing sets the cases' status only: their search text, unchanged, is not written
+    (writing it, even unchanged, makes the index triggers rebuild every case's index rows)."""
+    with CaptureQueriesContext(connection) as queries:
+        publication.publish_round(round=ready_round, notice=NOTICE)
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "cases_case" ')]
+    assert len(updates) == 4
+    assert not any("search_text" in sql for sql in updates)
+
+    case = ready_round.cases.get(rank=1, tier="优秀案例")
+    case.title = "新的标题"
+    case.save(update_fields=["title"])
+    assert "新的标题" in Case.objects.get(pk=case.pk).search_text

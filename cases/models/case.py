@@ -127,11 +127,17 @@ class Case(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.search_text = self.build_search_text()
+        text = self.build_search_text()
+        # The search index's triggers rewrite a case's index rows whenever search_text is
+        # written, changed or not: a save of some fields (publishing sets only the status)
+        # writes it only when it changed.
+        unchanged = "search_text" not in self.get_deferred_fields() and text == self.search_text
+        self.search_text = text
         self.tier_order = self.compute_tier_order()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = set(update_fields) | {"search_text", "tier_order"}
+            derived = {"tier_order"} if unchanged else {"search_text", "tier_order"}
+            kwargs["update_fields"] = set(update_fields) | derived
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
