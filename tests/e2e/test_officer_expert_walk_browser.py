@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import override_settings
 from django.utils import timezone
 
 from cases.models import Attachment, Case, KeyFigure, Round
@@ -28,9 +29,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture(scope="module", autouse=True)
 def keep_reference_data(django_db_blocker):
-    """Module-scoped, so it ends after the last test's final flush of every table."""
+    """Module-scoped, so it ends after the last test's final flush of every table. Outside a
+    test the archive's rebuild would start in a thread of its own (core.background) and hold
+    SQLite's write lock against the reseeding: run it inline."""
     yield
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), override_settings(EMBEDDED_TASK_THREADS=False):
         reseed_reference_data()
 
 
@@ -131,6 +134,8 @@ def test_the_officer_files_a_case(sized, officer_a, tmp_path):
     case.refresh_from_db()
     assert case.status == Case.Status.SUBMITTED
     check(page, "e10-submitted")
+    page.goto(base + f"/cases/submission/{case.pk}/history/")
+    check(page, "e10b-history")
 
     response = page.goto(base + f"/cases/submission/{case.pk}/edit/")
     assert response.status == 403
