@@ -154,7 +154,10 @@ def test_the_expert_scores_and_moves_on(sized, expert, officer_a):
     ]
     round_ = RoundFactory(year=2026, status=Round.Status.REVIEW, criteria=criteria)
     first = CaseFactory(
-        round=round_, district=district("huangpu"), shortlisted=True, title="入围案例一"
+        round=round_,
+        district=district("huangpu"),
+        shortlisted=True,
+        title="入围案例一：推行“一业一证”改革，企业开办全程网办",
     )
     second = CaseFactory(
         round=round_, district=district("jiading"), shortlisted=True, title="入围案例二"
@@ -174,6 +177,8 @@ def test_the_expert_scores_and_moves_on(sized, expert, officer_a):
     login(page, "expert")
     page.goto(base + "/selection/expert/")
     check(page, "e20-expert-home")
+    # One line per button, not a character a line, beside a long title on a phone.
+    assert page.locator("[data-testid^=sheet-]").first.bounding_box()["height"] < 40
 
     page.locator("tr", has_text="入围案例一").locator("a").click()
     assert "看改革举措是否在全国或全市率先推出" in page.locator("#score-form").inner_text()
