@@ -279,9 +279,16 @@ POLICY = {
     "cases:submission_delete": Rule(
         args=lambda w: [w.draft_a.pk],
         method="post",
+        data={"confirmed": "yes"},
         expect=district_a(302, staff=403),
         state=status_of("draft_a"),  # None once deleted
         changes=("officer_a",),
+    ),
+    "cases:submission_delete@unconfirmed": Rule(
+        args=lambda w: [w.draft_a.pk],
+        method="post",
+        expect=district_a(200, staff=403),  # the confirmation page; the draft stays
+        state=status_of("draft_a"),
     ),
     "cases:submission_delete@submitted": Rule(
         args=lambda w: [w.submitted_a.pk],

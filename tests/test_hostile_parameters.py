@@ -79,7 +79,7 @@ READS = {
     "cases:submission_history": Reads(),
     "cases:submission_submit": Reads(post=("confirmed",), bases=({}, {"confirmed": "yes"})),
     "cases:submission_withdraw": Reads(),
-    "cases:submission_delete": Reads(),
+    "cases:submission_delete": Reads(post=("confirmed",), bases=({}, {"confirmed": "yes"})),
     "cases:attachment_upload": Reads(),
     "cases:attachment_download": Reads(),
     "cases:attachment_delete": Reads(post=("confirmed",), bases=({}, {"confirmed": "yes"})),

@@ -50,6 +50,19 @@ def attachment_delete_confirmation(case: Case, attachment) -> confirm.Confirmati
     )
 
 
+def delete_draft_confirmation(case: Case) -> confirm.Confirmation:
+    return confirm.Confirmation(
+        title=_("删除草稿"),
+        subject=case.full_title,
+        consequences=[
+            _("草稿连同其关键数据和附件一并删除，不能恢复。"),
+            _("草稿不占用本区申报名额，删除后名额不变。"),
+        ],
+        button=_("确认删除"),
+        cancel_url=reverse("cases:submission_detail", args=[case.pk]),
+    )
+
+
 def lock_explanation(case: Case, user) -> dict:
     """Why an officer of the case's own district cannot edit it, and the way back, for the
     locked page (cases/submission/locked.html)."""

@@ -214,9 +214,11 @@ def case_withdraw(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_delete(request, pk):
     case = get_case_or_404(request, pk, "cases.delete_case")
+    if not confirm.is_confirmed(request):
+        return confirm.ask(request, steps.delete_draft_confirmation(case))
     title = case.title
     case.delete()
     messages.success(request, _("草稿%(title)s已删除。") % {"title": quoted(title)})

@@ -106,3 +106,12 @@ def test_a_case_without_a_rank_shows_no_rank_placeholder(client, officer, case_f
         content = client.get(reverse(name, args=[case.pk])).content.decode()
         assert "排名×" not in content
         assert "排名" not in content.split('id="printed-case"')[1].split("</article>")[0]
+
+
+def test_deleting_a_draft_asks_first(client, officer, case_factory):
+    case = case_factory()
+    url = reverse("cases:submission_delete", args=[case.pk])
+    assert "请确认：删除草稿" in client.post(url).content.decode()
+    assert Case.objects.filter(pk=case.pk).exists()
+    assert client.post(url, {"confirmed": "yes"}).url == reverse("cases:my_cases")
+    assert not Case.objects.filter(pk=case.pk).exists()

@@ -61,7 +61,7 @@ CASE_PAGES = {
     # Confirmed, as the confirmation page posts it (core.confirm).
     "submission_submit": ("post", expected_post(SUBMITTABLE), {"confirmed": "yes"}),
     "submission_withdraw": ("post", expected_post(WITHDRAWABLE)),
-    "submission_delete": ("post", expected_post({S.DRAFT})),
+    "submission_delete": ("post", expected_post({S.DRAFT}), {"confirmed": "yes"}),
     "attachment_upload": ("post", expected_post(EDITABLE)),
 }
 
