@@ -26,6 +26,9 @@ BLANK_AFTER = {"tier", "list_title", "toc", "attachment_label"}
 # Printed with the paragraph after them on one page (styles in Word; CSS in the PDF).
 BODY = {"paragraph", "subheading"}
 KEEP_WITH_NEXT = {
+    # The 附件 note stays with the signature and date: GB/T 9704 leaves no 成文日期 alone on
+    # a page.
+    "attachment",
     "attachment_label",
     "tier",
     "list_title",
