@@ -105,5 +105,10 @@ def reseed_reference_data():
     import importlib
 
     from django.apps import apps
+    from django.test import override_settings
 
-    importlib.import_module("cases.migrations.0002_seed_districts").seed(apps, None)
+    # Module teardowns run outside the tests' settings: without this, saving the districts
+    # starts an archive rebuild thread (core.background) that holds SQLite's lock while the
+    # next module's first test flushes or seeds.
+    with override_settings(EMBEDDED_TASK_THREADS=False):
+        importlib.import_module("cases.migrations.0002_seed_districts").seed(apps, None)
