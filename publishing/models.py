@@ -114,10 +114,10 @@ class PublicationEvent(models.Model):
 
     class Kind(models.TextChoices):
         PUBLICITY_STARTED = "publicity_started", _("开始公示")
+        PUBLICITY_ENDED = "publicity_ended", _("提前结束公示")
         PUBLISHED = "published", _("印发公布")
         UNPUBLISHED = "unpublished", _("撤回公布")
         REVIEW_REOPENED = "review_reopened", _("退回评审")
-        PUBLICITY_ENDED = "publicity_ended", _("提前结束公示")
         RESULT_ADJUSTED = "result_adjusted", _("调整结果")
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="publication_events")
