@@ -205,8 +205,7 @@ def test_a_sketch_estimates_the_jaccard_index():
 def test_a_long_tier_lists_thirty_titles_around_the_case(client, db):
     round_ = published_round(2022, tiers=(("优秀案例", 40),))
     cases = [
-        published_case(round_, tier="优秀案例", rank=i, title=f"第{i}个案例")
-        for i in range(1, 41)
+        published_case(round_, tier="优秀案例", rank=i, title=f"第{i}个案例") for i in range(1, 41)
     ]
     response = client.get(reverse("cases:detail", args=[cases[35].pk]))
     shown = response.context["siblings"]

@@ -716,9 +716,7 @@ POLICY = {
         args=lambda w: [w.publicity_round.pk],
         expect=staff_only(to("publishing:round", lambda w: [w.publicity_round.pk])),
     ),
-    "publishing:case_certificate": Rule(
-        args=lambda w: [w.published_case.pk], expect=staff_only()
-    ),
+    "publishing:case_certificate": Rule(args=lambda w: [w.published_case.pk], expect=staff_only()),
     "publishing:answer": Rule(
         args=lambda w: [w.objection.pk],
         method="post",
@@ -1193,8 +1191,6 @@ def test_signed_out_visitors_never_see_an_unpublished_title(client, world):
     ]:
         response = client.get(reverse(name, args=args))
         assert response.status_code == 200
-        body = (
-            b"".join(response.streaming_content) if response.streaming else response.content
-        )
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         assert body, name
         assert UNPUBLISHED_TITLE not in body.decode(), name

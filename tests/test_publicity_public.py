@@ -1,7 +1,6 @@
 """The 公示 page as the public reads it: who issues it, the period, how to object and where;
 the listed cases' texts; objections with a reachable contact and a reference code (#20)."""
 
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse

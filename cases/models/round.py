@@ -89,7 +89,10 @@ class Round(models.Model):
         _("票数公开方式"), max_length=8, choices=VoteCounts.choices, default=VoteCounts.HIDDEN
     )
     vote_count_time = models.TimeField(
-        _("每日公布时间"), null=True, blank=True, help_text=_("选择“每日定时公布”时必填，北京时间。")
+        _("每日公布时间"),
+        null=True,
+        blank=True,
+        help_text=_("选择“每日定时公布”时必填，北京时间。"),
     )
     publicity_days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)
     # When an expert or a case stands out on the results page (reviews.panel); points are out of

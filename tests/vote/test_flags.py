@@ -76,7 +76,8 @@ def test_flags_and_rules_show_on_the_staff_fraud_page_with_whole_numbers(client,
         vote(case, f"1390000001{i}", START + timedelta(minutes=i))
     client.force_login(staff)
     page = client.get(reverse("reviews:votes", args=[round_.pk])).content.decode()
-    assert "相近号码" in page and "5 个相近号码（13900000010 起）投给同一案例：被集中投票的案例" in page
+    assert "相近号码" in page
+    assert "5 个相近号码（13900000010 起）投给同一案例：被集中投票的案例" in page
     assert "13900000012" in page  # the fraud review is where numbers are shown whole
     assert "相差不超过 3" in page  # the rule, from the settings, in words
     # The flagged votes can be voided from the page with a reason, like a burst.

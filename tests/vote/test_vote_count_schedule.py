@@ -58,9 +58,12 @@ def test_the_last_due_time_is_today_or_yesterday_at_the_set_time_in_beijing(db):
     assert snapshots.latest_due(round_, local(2026, 5, 1, 20)) == local(2026, 5, 1, 20)
     assert snapshots.latest_due(round_, local(2026, 5, 3, 8)) == local(2026, 5, 2, 20)
     # Beijing 20:00 is 12:00 UTC: the due time does not follow the server's clock zone.
-    assert snapshots.latest_due(round_, local(2026, 5, 3, 8)).astimezone(
-        timezone.get_fixed_timezone(0)
-    ).hour == 12
+    assert (
+        snapshots.latest_due(round_, local(2026, 5, 3, 8))
+        .astimezone(timezone.get_fixed_timezone(0))
+        .hour
+        == 12
+    )
     # Nothing is due after the vote closes: the last is the evening before the close.
     assert snapshots.latest_due(round_, local(2026, 5, 20, 21)) == local(2026, 5, 9, 20)
     assert snapshots.next_due(round_, local(2026, 5, 9, 21)) is None
@@ -133,7 +136,8 @@ def test_pages_show_the_snapshot_with_its_time_and_json_never_a_live_count(clien
     assert answer["ok"] and answer["count"] is None
     case_page = client.get(reverse("vote:case", args=[round_.pk, a.pk])).content.decode()
     assert f'data-testid="public-count-{a.pk}">1 票' in case_page
-    assert "vote-count\"" not in case_page and " vote-count" not in case_page  # the script's live badge: live mode only
+    # The script's live badge ("vote-count") belongs to the live mode only.
+    assert 'vote-count"' not in case_page and " vote-count" not in case_page
 
 
 def test_before_the_first_snapshot_the_page_says_when_and_shows_no_count(client, db):
@@ -156,7 +160,11 @@ def test_hidden_counts_stay_hidden_on_every_answer(client, sms, db):
         reverse("vote:cast", args=[round_.pk, case.pk]), HTTP_ACCEPT="application/json"
     ).json()
     assert answer["ok"] and answer["count"] is None
-    for url in (reverse("vote:round", args=[round_.pk]), reverse("vote:case", args=[round_.pk, case.pk])):
+    urls = (
+        reverse("vote:round", args=[round_.pk]),
+        reverse("vote:case", args=[round_.pk, case.pk]),
+    )
+    for url in urls:
         page = client.get(url).content.decode()
         assert f"public-count-{case.pk}" not in page and " vote-count" not in page
 
