@@ -6,11 +6,12 @@ from core import recovery
 
 
 def test_each_app_registers_its_recovery_step_in_app_order():
-    # cases comes before publishing in INSTALLED_APPS, so its step is swept first.
+    # cases, reviews, publishing: their order in INSTALLED_APPS is the order of the sweep.
     assert list(recovery._steps) == [
         "notifications",
         "related_cases",
         "archive_exports",
+        "vote_snapshots",
         "documents",
     ]
 
