@@ -63,17 +63,30 @@ def watch_policies(context):
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    problems = watch_policies(context)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.base_url = live_server.url
-    page.policy_problems = problems
-    yield page
-    context.close()
-    # Every browser test also checks that its pages ran under the policy without a violation.
-    assert problems == []
+def pages(browser, live_server):
+    """``pages(width)`` opens a page of that width in a context of its own, watched for policy
+    problems; every browser test checks at the end that its pages ran without one."""
+    opened = []
+
+    def open_page(width=1280):
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        problems = watch_policies(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.base_url = live_server.url
+        page.policy_problems = problems
+        opened.append((context, problems))
+        return page
+
+    yield open_page
+    for context, problems in opened:
+        context.close()
+        assert problems == []
+
+
+@pytest.fixture
+def page(pages):
+    return pages(1280)
 
 
 def login(page, username, password="test-pass-123"):

@@ -19,31 +19,11 @@ from reviews.factories import CaseFactory, RoundFactory, clear_rate_limits
 from reviews.models import Vote
 from reviews.vote.sms import MemorySender
 from tests.e2e.accessibility import assert_accessible, assert_no_sideways_scroll
-from tests.e2e.conftest import watch_policies
 from tests.factories import approved_round
 
 SHOTS = Path("/tmp/shots/helper-D")
 WIDTHS = (1280, 390)
 NOTICE = Path(__file__).resolve().parents[2] / "cases" / "data" / "notices" / "2022.txt"
-
-
-@pytest.fixture
-def pages(browser, live_server):
-    opened = []
-
-    def open_page(width):
-        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
-        problems = watch_policies(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.base_url = live_server.url
-        opened.append((context, problems))
-        return page
-
-    yield open_page
-    for context, problems in opened:
-        context.close()
-        assert problems == []
 
 
 def look(page, name, width):

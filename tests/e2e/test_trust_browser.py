@@ -18,31 +18,11 @@ from reviews.factories import CaseFactory, RoundFactory, VoterFactory, clear_rat
 from reviews.models import Vote
 from reviews.vote.sms import MemorySender
 from tests.e2e.accessibility import assert_accessible, assert_no_sideways_scroll
-from tests.e2e.conftest import login, watch_policies
+from tests.e2e.conftest import login
 from tests.test_feedback import build_published
 
 SHOTS = Path("/tmp/shots")
 WIDTHS = (1280, 390)
-
-
-@pytest.fixture
-def pages(browser, live_server):
-    """A page per width, each in its own context under the site's policies."""
-    opened = []
-
-    def open_page(width):
-        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
-        problems = watch_policies(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.base_url = live_server.url
-        opened.append((context, problems))
-        return page
-
-    yield open_page
-    for context, problems in opened:
-        context.close()
-        assert problems == []
 
 
 def look(page, name, width):

@@ -14,22 +14,17 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
-from reviews.factories import CAPTCHA_PASSED, RoundFactory, clear_rate_limits, use_memory_sms
+from reviews.factories import CAPTCHA_PASSED, RoundFactory
 from reviews.models import PhoneCode
 from reviews.vote import budget, identity
 from reviews.vote.errors import CodeLimitReached
-
-pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 OWNER, STRANGER, OTHER_STRANGER = "203.0.113.10", "198.51.100.20", "192.0.2.30"
 
 
-@pytest.fixture(autouse=True)
-def sms(settings):
-    clear_rate_limits()
-    yield use_memory_sms(settings)
-    clear_rate_limits()
+# The memory SMS sender and clean rate limits (tests/vote/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sms")]
 
 
 def ask(phone, ip="127.0.0.1", client=None):

@@ -15,19 +15,15 @@ from captcha.models import CaptchaStore
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reviews.factories import CaseFactory, RoundFactory, clear_rate_limits, use_memory_sms
+from reviews.factories import CaseFactory, RoundFactory
 from reviews.models import PhoneCode
-
-pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = "13800138000"
 
 
-@pytest.fixture(autouse=True)
-def sms(settings):
-    clear_rate_limits()
-    return use_memory_sms(settings)
+# The memory SMS sender and clean rate limits (tests/vote/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sms")]
 
 
 @pytest.fixture

@@ -18,14 +18,11 @@ from reviews.factories import (
     RoundFactory,
     VoterFactory,
     clear_rate_limits,
-    use_memory_sms,
 )
 from reviews.models import Ballot, PhoneCode, Vote, Voter
 from reviews.vote import casting, identity
 from reviews.vote.errors import VoteError
 from reviews.vote.monitor import BURST_THRESHOLD
-
-pytestmark = pytest.mark.django_db
 
 PHONE = "13800138000"
 WRITTEN = {
@@ -36,10 +33,8 @@ WRITTEN = {
 }
 
 
-@pytest.fixture(autouse=True)
-def sms(settings):
-    clear_rate_limits()
-    return use_memory_sms(settings)
+# The memory SMS sender and clean rate limits (tests/vote/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sms")]
 
 
 @pytest.fixture

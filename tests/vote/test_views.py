@@ -10,7 +10,6 @@ from reviews.factories import (
     RoundFactory,
     VoterFactory,
     clear_rate_limits,
-    use_memory_sms,
 )
 from reviews.models import Vote
 from reviews.vote import identity
@@ -18,11 +17,8 @@ from reviews.vote import identity
 PHONE = "13912345678"
 
 
-@pytest.fixture(autouse=True)
-def sms(settings):
-    clear_rate_limits()
-    yield use_memory_sms(settings)
-    clear_rate_limits()
+# The memory SMS sender and clean rate limits (tests/vote/conftest.py).
+pytestmark = pytest.mark.usefixtures("sms")
 
 
 @pytest.fixture

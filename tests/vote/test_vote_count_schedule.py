@@ -15,8 +15,6 @@ from reviews.factories import (
     CaseFactory,
     RoundFactory,
     VoterFactory,
-    clear_rate_limits,
-    use_memory_sms,
 )
 from reviews.models import Vote, VoteCountSnapshot
 from reviews.vote import snapshots
@@ -25,11 +23,8 @@ PHONE = "13912345678"
 DAILY = Round.VoteCounts.DAILY
 
 
-@pytest.fixture(autouse=True)
-def sms(settings):
-    clear_rate_limits()
-    yield use_memory_sms(settings)
-    clear_rate_limits()
+# The memory SMS sender and clean rate limits (tests/vote/conftest.py).
+pytestmark = pytest.mark.usefixtures("sms")
 
 
 def local(year, month, day, hour, minute=0):

@@ -9,19 +9,14 @@ from reviews.factories import (
     CAPTCHA_PASSED,
     CaseFactory,
     RoundFactory,
-    clear_rate_limits,
-    use_memory_sms,
 )
 from reviews.models import Vote
 
 PHONE = "13912345678"
 
 
-@pytest.fixture(autouse=True)
-def sms(settings):
-    clear_rate_limits()
-    yield use_memory_sms(settings)
-    clear_rate_limits()
+# The memory SMS sender and clean rate limits (tests/vote/conftest.py).
+pytestmark = pytest.mark.usefixtures("sms")
 
 
 @pytest.fixture
