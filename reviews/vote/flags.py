@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, Round
 
 from ..models import Vote
-from .monitor import Burst
+from .monitor import Burst, burst_of, dense_runs
 
 
 def _setting(name: str, default: int) -> int:
@@ -57,38 +57,6 @@ def describe_run_rules() -> dict:
     return {"length": rules["length"], "gap": rules["gap"], "hours": hours}
 
 
-def _windows(votes, window: timedelta, threshold: int) -> list[list]:
-    """Groups of ``votes`` (sorted by time, each (id, at, case, voter, …)) in which at least
-    ``threshold`` fall within ``window``; overlapping windows make one group."""
-    flagged = [False] * len(votes)
-    left = 0
-    for right in range(len(votes)):
-        while votes[right][1] - votes[left][1] > window:
-            left += 1
-        if right - left + 1 >= threshold:
-            for i in range(left, right + 1):
-                flagged[i] = True
-    groups, current, last = [], None, None
-    for vote, flag in zip(votes, flagged, strict=True):
-        if not flag:
-            continue
-        if current is None or vote[1] - last > window:
-            current = []
-            groups.append(current)
-        current.append(vote)
-        last = vote[1]
-    return groups
-
-
-def _flag(kind: str, detail: str, votes) -> Burst:
-    flag = Burst(block="", first=votes[0][1], last=votes[-1][1], kind=kind, detail=detail)
-    for vote_id, _at, case_id, voter_id, *_rest in votes:
-        flag.vote_ids.append(vote_id)
-        flag.cases[case_id] += 1
-        flag.voters[voter_id] += 1
-    return flag
-
-
 def find_swarms(round_: Round, **rules) -> list[Burst]:
     """Votes for one case by newly verified phones, at least ``threshold`` within ``window``."""
     rules = {**swarm_rules(), **rules}
@@ -108,8 +76,10 @@ def find_swarms(round_: Round, **rules) -> list[Burst]:
     detail = _("%(minutes)s 分钟内 %(n)s 个新验证的手机号投给同一案例")
     flags = []
     for case_votes in by_case.values():
-        for group in _windows(case_votes, rules["window"], rules["threshold"]):
-            flags.append(_flag("swarm", detail % {"minutes": minutes, "n": len(group)}, group))
+        for group in dense_runs(case_votes, rules["window"], rules["threshold"]):
+            flags.append(
+                burst_of(group, kind="swarm", detail=detail % {"minutes": minutes, "n": len(group)})
+            )
     return flags
 
 
@@ -146,10 +116,10 @@ def find_phone_runs(round_: Round, **rules) -> list[Burst]:
             if len(run) < rules["length"]:
                 continue
             run.sort(key=lambda vote: (vote[1], vote[0]))
-            for group in _windows(run, rules["within"], rules["length"]):
+            for group in dense_runs(run, rules["within"], rules["length"]):
                 first = min(vote[-1] for vote in group)
                 text = detail % {"n": len(group), "first": f"{first:011d}"}
-                flags.append(_flag("phones", text, group))
+                flags.append(burst_of(group, kind="phones", detail=text))
     return flags
 
 

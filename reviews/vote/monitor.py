@@ -112,6 +112,39 @@ class Burst:
         return len(self.vote_ids)
 
 
+def burst_of(votes, **fields) -> Burst:
+    """A flag over ``votes`` (each (id, at, case, voter, …), by time) with their counts."""
+    burst = Burst(first=votes[0][1], last=votes[-1][1], **{"block": "", **fields})
+    for vote_id, _at, case_id, voter_id, *_rest in votes:
+        burst.vote_ids.append(vote_id)
+        burst.cases[case_id] += 1
+        burst.voters[voter_id] += 1
+    return burst
+
+
+def dense_runs(votes, window: timedelta, threshold: int) -> list[list]:
+    """Groups of ``votes`` (sorted by time, each (id, at, case, voter, …)) in which at least
+    ``threshold`` fall within ``window``; overlapping windows make one group."""
+    flagged = [False] * len(votes)
+    left = 0
+    for right in range(len(votes)):
+        while votes[right][1] - votes[left][1] > window:
+            left += 1
+        if right - left + 1 >= threshold:
+            for i in range(left, right + 1):
+                flagged[i] = True
+    groups, current, last = [], None, None
+    for vote, flag in zip(votes, flagged, strict=True):
+        if not flag:
+            continue
+        if current is None or vote[1] - last > window:
+            current = []
+            groups.append(current)
+        current.append(vote)
+        last = vote[1]
+    return groups
+
+
 def find_bursts(
     round_: Round, *, window: timedelta = BURST_WINDOW, threshold: int = BURST_THRESHOLD
 ) -> list[Burst]:
@@ -131,25 +164,7 @@ def find_bursts(
             .order_by("created_at", "id")
             .values_list("id", "created_at", "case_id", "voter_id")
         )
-        flagged = [False] * len(votes)
-        left = 0
-        for right in range(len(votes)):
-            while votes[right][1] - votes[left][1] > window:
-                left += 1
-            if right - left + 1 >= threshold:
-                for i in range(left, right + 1):
-                    flagged[i] = True
-        current = None
-        for (vote_id, at, case_id, voter_id), flag in zip(votes, flagged, strict=True):
-            if not flag:
-                continue
-            if current is None or at - current.last > window:
-                current = Burst(block=block, first=at, last=at)
-                bursts.append(current)
-            current.last = at
-            current.vote_ids.append(vote_id)
-            current.cases[case_id] += 1
-            current.voters[voter_id] += 1
+        bursts += [burst_of(group, block=block) for group in dense_runs(votes, window, threshold)]
     bursts.sort(key=lambda b: b.first)
     return bursts
 
