@@ -159,6 +159,11 @@ def child(args) -> None:
     # A reused database keeps its related-cases index; its export files are rebuilt (the
     # archive they were built from may be older than the load).
     prepared = prepare(related_index=not loaded)
+    if connection.vendor == "postgresql":
+        # Planner statistics, as autovacuum keeps them on a running server (a fresh load, or
+        # a server restarted after a crash, has none: the archive list then sorts every row).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     connection.close()
     print(
         f"\n== {connection.vendor}: {args.cases} synthetic + 21 real published cases "

@@ -18,12 +18,15 @@ number (``-12.5``, ``+86…``): a number alone computes nothing.
 django-import-export uses for every admin export (core.apps calls it at start-up).
 """
 
+import datetime as dt
 import re
+import zipfile
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.writer.excel import ExcelWriter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 # Spaces a spreadsheet may skip before it looks for a formula.
@@ -73,6 +76,21 @@ def xlsx_row(sheet, values) -> list:
     return [xlsx_cell(sheet, v) for v in values]
 
 
+FAST_COMPRESSION = 1  # zlib's level: 1 is its fastest
+
+
+def save_workbook(workbook, handle) -> None:
+    """``workbook.save(handle)`` with zlib's fastest level: openpyxl's default level spent
+    more than half of a 1,000-case export's time compressing (1.8 s against 0.7 s, for a file
+    about 40 % larger), and an anonymous export must not hold a worker for seconds."""
+    archive = zipfile.ZipFile(
+        handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=FAST_COMPRESSION
+    )
+    # What openpyxl's save_workbook sets before writing.
+    workbook.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
+    ExcelWriter(workbook, archive).save()
+
+
 # --- tablib (django-import-export's admin exports) --------------------------------------------
 
 
@@ -115,7 +133,7 @@ def register_tablib_formats() -> None:
             for row in dataset:
                 sheet.append(xlsx_row(sheet, row))
             buffer = io.BytesIO()
-            workbook.save(buffer)
+            save_workbook(workbook, buffer)
             return buffer.getvalue()
 
     registry.register("csv", SafeCSVFormat())

@@ -15,7 +15,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 
 from cases.models import Case
-from core.spreadsheet import safe_row, xlsx_row
+from core.spreadsheet import safe_row, save_workbook, xlsx_row
 
 # (key, Chinese header) in column order; JSON uses the keys, CSV and Excel the headers.
 COLUMNS = [
@@ -147,5 +147,5 @@ def _write_xlsx(rows, handle) -> int:
         values[-1] = body
         sheet.append(values)
         count += 1
-    workbook.save(handle)
+    save_workbook(workbook, handle)
     return count

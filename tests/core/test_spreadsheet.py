@@ -173,3 +173,43 @@ def test_admin_exports_keep_text_as_text(client, evil_archive, model_path):
     assert not [c for c in cells if is_formula_like(c)]
     expected = {"cases/case": EVIL, "cases/round": "+SUM(1,2)", "accounts/user": EVIL}[model_path]
     assert expected in values and "'" + expected in cells
+
+
+# --- how fast a workbook is written ---------------------------------------------------------------
+
+
+def raw_members(data: bytes) -> list[tuple[bytes, bytes]]:
+    """Each member of a zip as (its deflated bytes as stored, its content)."""
+    import zipfile
+
+    members = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            assert info.compress_type == zipfile.ZIP_DEFLATED, info.filename
+            # The local header: 30 bytes, then the name and the extra field.
+            start = info.header_offset
+            name_length = int.from_bytes(data[start + 26 : start + 28], "little")
+            extra_length = int.from_bytes(data[start + 28 : start + 30], "little")
+            begin = start + 30 + name_length + extra_length
+            members.append((data[begin : begin + info.compress_size], archive.read(info)))
+    return members
+
+
+def fastest_deflate(content: bytes) -> bytes:
+    import zlib
+
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return compressor.compress(content) + compressor.flush()
+
+
+def test_the_public_xlsx_export_is_compressed_at_zlibs_fastest_level(client, evil_archive):
+    # openpyxl's own save compresses at zlib's default level, which took more than half of a
+    # 1,000-case export's time; the export must stay a readable workbook.
+    url = reverse("publishing:export_search", args=["xlsx"])
+    for params in ({"year": "2022"}, {}):  # a filtered export, and the whole archive's file
+        data = body(client.get(url, params))
+        check_xlsx(data)
+        members = raw_members(data)
+        assert any(b"<sheetData>" in content for _stored, content in members)
+        for stored, content in members:
+            assert stored == fastest_deflate(content)
