@@ -247,6 +247,25 @@ def sheet_values(sheet: ScoreSheet | None) -> dict[str, Decimal]:
     return dict(sheet.scores.values_list("criterion", "value"))
 
 
+def clean_sheet_values(criteria: list[Criterion], values: dict, *, complete: bool) -> dict:
+    """The scores of ``values`` as Decimals by criterion key; ``complete`` (a submission):
+    every criterion must have one. Raises ValidationError with every fault at once."""
+    cleaned, errors = {}, []
+    for criterion in criteria:
+        raw = values.get(criterion.key)
+        if raw is None or str(raw).strip() == "":
+            if complete:
+                errors.append(_("请填写“%(label)s”的得分。") % {"label": criterion.label})
+            continue
+        try:
+            cleaned[criterion.key] = clean_score(raw, criterion)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
 def save_sheet(
     *,
     assignment: Assignment,
@@ -271,19 +290,7 @@ def save_sheet(
     if round_.status != Round.Status.REVIEW or review_closed(round_) or not window:
         raise ValidationError(_("评审未在进行中，不能保存评分。"))
     criteria = round_criteria(round_)
-    cleaned, errors = {}, []
-    for criterion in criteria:
-        raw = values.get(criterion.key)
-        if raw is None or str(raw).strip() == "":
-            if submit:
-                errors.append(_("请填写“%(label)s”的得分。") % {"label": criterion.label})
-            continue
-        try:
-            cleaned[criterion.key] = clean_score(raw, criterion)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    if errors:
-        raise ValidationError(errors)
+    cleaned = clean_sheet_values(criteria, values, complete=submit)
     with transaction.atomic():
         sheet, _made = ScoreSheet.objects.select_for_update().get_or_create(assignment=assignment)
         if sheet.status == ScoreSheet.Status.SUBMITTED:

@@ -511,7 +511,8 @@ def test_no_score_is_saved_on_a_conflicted_assignment_by_any_path(client, world,
             review.save_sheet(assignment=assignment, user=expert, values=SCORES, submit=True)
         client.force_login(expert)
         url = reverse("reviews:sheet", args=[assignment.pk])
-        assert client.post(url, {**SCORES, "action": "submit"}).status_code == 403
+        submitted = {**SCORES, "action": "submit", "confirmed": "yes"}
+        assert client.post(url, submitted).status_code == 403
         # The shell: a sheet written directly cannot be submitted, nor hold a score.
         sheet = ScoreSheet.objects.create(assignment=assignment)
         with pytest.raises(ValidationError), transaction.atomic():

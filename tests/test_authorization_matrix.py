@@ -595,7 +595,7 @@ POLICY = {
     "reviews:sheet@submit": Rule(
         args=lambda w: [w.expert_a.pk],
         method="post",
-        data={**SCORES_POST, "action": "submit"},
+        data={**SCORES_POST, "action": "submit", "confirmed": "yes"},
         expect=sheet_of("expert", 302),
         state=sheet_state("expert_a"),
         changes=("expert",),
@@ -605,7 +605,7 @@ POLICY = {
     "reviews:sheet@submitted_post": Rule(
         args=lambda w: [w.expert_b.pk],
         method="post",
-        data={**SCORES_POST, "action": "submit"},
+        data={**SCORES_POST, "action": "submit", "confirmed": "yes"},
         expect=sheet_of("expert", 403),
         state=sheet_state("expert_b"),
     ),
@@ -614,7 +614,7 @@ POLICY = {
     "reviews:sheet@other_post": Rule(
         args=lambda w: [w.recused_b.pk],
         method="post",
-        data={**SCORES_POST, "action": "submit"},
+        data={**SCORES_POST, "action": "submit", "confirmed": "yes"},
         expect=sheet_of("recused_expert", 403),  # submitted: locked for its owner too
         state=sheet_state("recused_b"),
     ),
@@ -625,7 +625,7 @@ POLICY = {
     "reviews:sheet@recused_post": Rule(
         args=lambda w: [w.recused_a.pk],
         method="post",
-        data={**SCORES_POST, "action": "submit"},
+        data={**SCORES_POST, "action": "submit", "confirmed": "yes"},
         expect=sheet_of("recused_expert", 403),
         state=sheet_state("recused_a"),
     ),

@@ -11,7 +11,7 @@ from django.urls import reverse
 from cases.models import Attachment, KeyFigure
 from reviews import review
 from reviews.factories import CRITERIA, SCORES, review_round
-from reviews.models import Assignment
+from reviews.models import Assignment, ScoreSheet
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 GUIDED = [
@@ -151,3 +151,39 @@ def test_the_paper_sheet_prints_the_scoring_guidance(setup, client, expert):
     client.force_login(expert)
     page = client.get(reverse("reviews:print_mine", args=[round_.pk])).content.decode()
     assert "评分说明" in page and "引领性强：看改革是否在全国或全市率先。" in page
+
+
+# --- submitting asks first ----------------------------------------------------------------
+
+
+def test_submitting_lists_the_weighted_total_on_a_confirmation_page_before_locking(
+    setup, client, expert
+):
+    _round, (huangpu, *_rest) = setup
+    client.force_login(expert)
+    url = reverse("reviews:sheet", args=[assignment_of(huangpu, expert).pk])
+    posted = {"leading": "36", "felt": "25.5", "replicable": "24", "action": "submit"}
+    page = client.post(url, {**posted, "comment": "材料翔实"}).content.decode()
+    assert "请确认：提交评分" in page
+    # felt weighs 2 (GUIDED): 36 + 2 × 25.5 + 24 out of 40 + 2 × 30 + 30.
+    assert "合计：111.00 / 130" in page
+    assert re.search(r"感受度高：25\.5\d* / 30", page)
+    # The form on the page carries the scores and comment back, with the confirmation.
+    for name, value in [*posted.items(), ("comment", "材料翔实"), ("confirmed", "yes")]:
+        assert f'name="{name}" value="{value}"' in page
+    sheet = assignment_of(huangpu, expert).sheet
+    assert sheet.status == "draft" and sheet.comment == "材料翔实"  # saved, not locked
+    assert review.sheet_values(sheet)["felt"] == 25.5
+    client.post(url, {**posted, "comment": "材料翔实", "confirmed": "yes"})
+    sheet.refresh_from_db()
+    assert sheet.status == "submitted" and sheet.submitted_at is not None
+
+
+def test_an_incomplete_sheet_is_refused_before_any_confirmation(setup, client, expert):
+    _round, (huangpu, *_rest) = setup
+    client.force_login(expert)
+    url = reverse("reviews:sheet", args=[assignment_of(huangpu, expert).pk])
+    page = client.post(url, {"leading": "36", "felt": "", "replicable": "24", "action": "submit"})
+    text = page.content.decode()
+    assert "请确认" not in text and "请填写“感受度高”的得分。" in text
+    assert not ScoreSheet.objects.filter(assignment__case=huangpu).exists()  # nothing saved

@@ -138,7 +138,7 @@ READS = {
     "reviews:feedback_case": Reads(),
     # Experts.
     "reviews:expert_home": Reads(),
-    "reviews:sheet": Reads(post=("action",)),
+    "reviews:sheet": Reads(post=("action", "confirmed"), bases=({}, {"confirmed": "yes"})),
     "reviews:sheet_attachment": Reads(),
     "reviews:recuse": Reads(),
     "reviews:print_mine": Reads(),

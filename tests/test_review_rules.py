@@ -213,7 +213,13 @@ def test_the_expert_form_saves_a_draft_and_submits(setup, client, expert):
     assert response.status_code == 200 and "0 到 40" in response.content.decode()
     client.post(url, {"leading": "30", "felt": "", "replicable": "", "action": "save"})
     assert ScoreSheet.objects.get(assignment=assignment).status == "draft"
-    client.post(url, {**SCORES, "comment": "好", "action": "submit"})
+    # Submitting asks first, on a page that lists the scores; the sheet is saved as a draft.
+    page = client.post(url, {**SCORES, "comment": "好", "action": "submit"}).content.decode()
+    assert "请确认：提交评分" in page and "合计：" in page
+    sheet = ScoreSheet.objects.get(assignment=assignment)
+    assert sheet.status == "draft" and sheet.comment == "好"
+    response = client.post(url, {**SCORES, "comment": "好", "action": "submit", "confirmed": "yes"})
+    assert response.status_code == 302
     sheet = ScoreSheet.objects.get(assignment=assignment)
     assert sheet.status == "submitted" and sheet.comment == "好"
     # A second submission (double click) is refused, the sheet unchanged.

@@ -8,12 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.models import Round
 from cases.submission import attachments as case_attachments
+from core import confirm
 
 from .. import review
 from ..forms import ReasonForm, ScoreSheetForm
@@ -75,20 +77,29 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_score:
             raise PermissionDenied
         submit = request.POST.get("action") == "submit"
+        # Submitting locks the sheet: a complete sheet is first saved as a draft and the
+        # expert confirms on a page that lists the scores (no JavaScript needed).
+        confirming = submit and not confirm.is_confirmed(request)
         if form.is_valid():
             try:
+                if confirming:
+                    scores = review.clean_sheet_values(criteria, form.values(), complete=True)
                 review.save_sheet(
                     assignment=assignment,
                     user=request.user,
                     values=form.values(),
                     comment=form.cleaned_data["comment"],
                     district_comment=form.cleaned_data["district_comment"],
-                    submit=submit,
+                    submit=submit and not confirming,
                 )
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
+                if confirming:
+                    return confirm.ask(
+                        request, _submit_confirmation(assignment, criteria, scores, form)
+                    )
                 if submit:
                     messages.success(request, _("评分已提交，评分表已锁定。"))
                     return redirect("reviews:expert_home")
@@ -112,6 +123,32 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
         "next_assignment": review.next_unscored(assignment),
     }
     return render(request, "reviews/expert_sheet.html", context)
+
+
+def _submit_confirmation(assignment, criteria, scores, form) -> confirm.Confirmation:
+    lines = [
+        _("%(label)s：%(score)s / %(max)s")
+        % {"label": c.label, "score": scores[c.key], "max": f"{c.max.normalize():f}"}
+        for c in criteria
+    ]
+    total = review.sheet_total(criteria, scores)
+    maximum = review.sheet_total(criteria, {c.key: c.max for c in criteria})
+    lines.append(
+        _("合计：%(total)s / %(max)s")
+        % {"total": f"{total:.2f}", "max": f"{maximum.normalize():f}"}
+    )
+    return confirm.Confirmation(
+        title=_("提交评分"),
+        subject=assignment.case.title,
+        consequences=[
+            _("评分表提交后锁定，不能再修改；如需修改，须联系工作人员退回。"),
+            *lines,
+        ],
+        warnings=[_("以上评分已先保存为草稿，返回评分表可继续修改。")],
+        button=_("确认提交评分"),
+        cancel_url=reverse("reviews:sheet", args=[assignment.pk]),
+        carry=(*(c.key for c in criteria), "comment", "district_comment", "action"),
+    )
 
 
 @expert_required

@@ -104,12 +104,16 @@ def test_the_expert_sheet_asks_before_submitting_and_the_print_button_prints(
     page.locator("tr", has_text="入围案例一").locator("a").click()
     for key, value in (("leading", "30"), ("felt", "20"), ("replicable", "20")):
         page.fill(f"input[name={key}]", value)
-    page.once("dialog", lambda dialog: dialog.dismiss())
+    # Submitting asks first on a confirmation page (no window.confirm under the CSP); going
+    # back keeps the scores as a draft.
     page.click("button[value=submit]")
-    page.wait_for_timeout(300)
+    assert "合计：70.00 / 100" in page.locator("[data-testid=confirmation]").inner_text()
+    page.click("a:has-text('返回，不执行')")
+    page.wait_for_selector("#score-form")
+    assert float(page.input_value("#score-form input[name=leading]")) == 30  # the saved draft
     assert not ScoreSheet.objects.filter(status="submitted").exists()
-    page.once("dialog", lambda dialog: dialog.accept())
     page.click("button[value=submit]")
+    page.click("[data-testid=confirm]")
     page.wait_for_selector("text=评分已提交")
 
     # Staff print the expert's paper sheet (window.print stubbed: headless has no printer).

@@ -206,6 +206,17 @@ def test_the_expert_scores_and_moves_on(sized, expert, officer_a):
     assert sheet.status == ScoreSheet.Status.DRAFT
     check(page, "e23-sheet-saved")
 
+    # Submitting asks first, with the scores listed; confirming locks the sheet.
+    page.click("button[value=submit]")
+    confirmation = page.locator("[data-testid=confirmation]").inner_text()
+    assert "合计：85.50 / 100" in confirmation and "评分表提交后锁定" in confirmation
+    check(page, "e23b-confirm-scores")
+    assert ScoreSheet.objects.get(assignment=mine[0]).status == ScoreSheet.Status.DRAFT
+    page.click("[data-testid=confirm]")
+    assert "评分已提交" in page.locator(".alert-success").inner_text()
+    assert ScoreSheet.objects.get(assignment=mine[0]).status == ScoreSheet.Status.SUBMITTED
+    page.goto(base + f"/selection/expert/sheets/{mine[0].pk}/")
+
     page.click("#next-case")
     assert page.locator("h1").inner_text() == "入围案例二"
     check(page, "e24-next-sheet")

@@ -71,6 +71,7 @@ def score_as(page, username, sheets, recuse=None, logged_in=False):
         for key, value in zip(("leading", "felt", "replicable"), values, strict=True):
             page.fill(f"input[name={key}]", value)
         page.click("button[value=submit]")
+        page.click("[data-testid=confirm]")  # the confirmation page lists the scores
         page.wait_for_selector("text=评分已提交")
     if recuse:
         page.locator("tr", has_text=f"受理案例{recuse}").locator("a").click()
