@@ -85,6 +85,8 @@ rules.add_perm("cases.change_case", district_officer & is_editable_state)
 rules.add_perm("cases.delete_case", district_officer & is_draft)
 rules.add_perm("cases.submit_case", district_officer & is_submittable_state)
 rules.add_perm("cases.withdraw_case", district_officer & is_withdrawable_state)
+# Asking the commission to return a submitted (locked) case (cases.workflow.request_return).
+rules.add_perm("cases.request_return", district_officer & is_awaiting_review)
 
 # Checking in (commission staff) --------------------------------------------------------------
 rules.add_perm("cases.review_case", is_commission_staff & is_awaiting_review)

@@ -27,6 +27,11 @@ urlpatterns = [
     ),
     path("submission/<id:pk>/delete/", submission_views.case_delete, name="submission_delete"),
     path(
+        "submission/<id:pk>/return-request/",
+        submission_views.case_return_request,
+        name="submission_return_request",
+    ),
+    path(
         "submission/<id:pk>/attachments/",
         submission_views.attachment_upload,
         name="attachment_upload",
@@ -51,6 +56,11 @@ urlpatterns = [
     path("staff/rounds/<id:pk>/export.xlsx", staff_views.dashboard_export, name="staff_export"),
     path("staff/cases/<id:pk>/", staff_views.case_review, name="staff_case"),
     path("staff/cases/<id:pk>/district/", staff_views.case_district, name="staff_case_district"),
+    path(
+        "staff/cases/<id:pk>/return-request/decline/",
+        staff_views.return_request_decline,
+        name="staff_return_request_decline",
+    ),
     path(
         "staff/cases/<id:pk>/<str:action>/",  # accept, return, reject (404 for anything else)
         staff_views.case_review_action,

@@ -20,6 +20,9 @@ Rules decided here:
 - Staff return, accept or reject submitted cases; returning and rejecting need a reason, which
   the district sees.
 - Publication (accepted → published) belongs to the publishing step, not to this module.
+- A district may ask for its submitted case back (``request_return``, one open request per
+  case). Staff grant it by returning the case, or decline it with a reason; a case that leaves
+  the submitted state closes its open request either way (``set_case_status``).
 
 Every change goes through ``set_case_status``; ``submit`` … ``withdraw`` only call it.
 """
@@ -29,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseTransition, Round
+from cases.models import Case, CaseTransition, ReturnRequest, Round
 from core.outbox import enqueue
 
 S = Case.Status
@@ -194,6 +197,8 @@ def set_case_status(*, case: Case, to: str, user, reason: str = "") -> CaseTrans
             by=user if user is not None and user.is_authenticated else None,
             reason=reason,
         )
+        if from_status == S.SUBMITTED:
+            _close_return_requests(locked, to, user, reason)
         if to in NOTIFY:
             from cases.tasks import notify_case_transition
 
@@ -221,3 +226,64 @@ def reject(*, case, user, reason):
 
 def withdraw(*, case, user, reason=""):
     return set_case_status(case=case, to=S.WITHDRAWN, user=user, reason=reason)
+
+
+# --- Requests to return a submitted case ------------------------------------------------------
+
+R = ReturnRequest.Status
+
+
+def can_request_return(case, user) -> bool:
+    return case.status == S.SUBMITTED and is_district_officer(user, case)
+
+
+def open_return_request(case) -> ReturnRequest | None:
+    return case.return_requests.filter(status=R.OPEN).first()
+
+
+def request_return(*, case, user, reason: str) -> ReturnRequest:
+    """The district asks for its submitted case back; staff see the request on the case."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if not is_district_officer(user, locked):
+            raise TransitionError(_("您无权进行此操作。"))
+        if locked.status != S.SUBMITTED:
+            raise TransitionError(
+                _("只有已提交、尚未受理的案例可以申请退回；案例当前状态为“%(now)s”。")
+                % {"now": locked.get_status_display()}
+            )
+        if not reason:
+            raise TransitionError(_("请说明要修改的内容和原因。"))
+        if open_return_request(locked) is not None:
+            raise TransitionError(_("已申请退回，请等待市发改委处理。"))
+        return ReturnRequest.objects.create(case=locked, reason=reason, requested_by=user)
+
+
+def decline_return_request(*, case, user, answer: str) -> ReturnRequest:
+    """Staff keep the case as submitted; ``answer`` tells the district why."""
+    answer = (answer or "").strip()
+    with transaction.atomic():
+        Case.objects.select_for_update().get(pk=case.pk)
+        if not is_staff(user):
+            raise TransitionError(_("您无权进行此操作。"))
+        request = ReturnRequest.objects.filter(case=case, status=R.OPEN).first()
+        if request is None:
+            raise TransitionError(_("该案例没有待处理的退回申请。"))
+        if not answer:
+            raise TransitionError(_("请填写不同意退回的理由，区级经办人将看到这段说明。"))
+        request.status, request.answer = R.DECLINED, answer
+        request.answered_by, request.answered_at = user, timezone.now()
+        request.save()
+        return request
+
+
+def _close_return_requests(case, to, user, reason) -> None:
+    # Returning the case grants the request; accepting, rejecting or withdrawing it ends it.
+    granted = to == S.RETURNED
+    ReturnRequest.objects.filter(case=case, status=R.OPEN).update(
+        status=R.GRANTED if granted else R.CLOSED,
+        answered_by=user if user is not None and user.is_authenticated else None,
+        answered_at=timezone.now(),
+        answer=reason if granted else _("案例已改为“%(to)s”。") % {"to": S(to).label},
+    )

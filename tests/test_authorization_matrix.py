@@ -38,7 +38,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from cases.models import Attachment, Case, District, KeyFigure, Round, Topic
+from cases.models import Attachment, Case, District, KeyFigure, ReturnRequest, Round, Topic
 from publishing import publication
 from publishing.models import NoticeDocument, Objection
 from reviews import review
@@ -151,6 +151,12 @@ def sheet_state(assignment_attr):
         return (sheet and sheet.status, sheet and sheet.comment, scores)
 
     return snapshot
+
+
+def return_requests_of(case_attr):
+    return lambda w: sorted(
+        ReturnRequest.objects.filter(case=getattr(w, case_attr)).values_list("status", "answer")
+    )
 
 
 def votes_of(case_attr):
@@ -296,6 +302,22 @@ POLICY = {
         expect=district_a(403, staff=403),
         state=status_of("submitted_a"),
     ),
+    # 申请退回修改: submitted_a already has an open request (build_world), so officer_a's
+    # second one is refused with a message; only its district's officer gets that far.
+    "cases:submission_return_request": Rule(
+        args=lambda w: [w.submitted_a.pk],
+        method="post",
+        data={"reason": "数据填错，申请退回"},
+        expect=district_a(to("cases:submission_detail", lambda w: [w.submitted_a.pk]), staff=403),
+        state=return_requests_of("submitted_a"),
+    ),
+    "cases:submission_return_request@draft": Rule(
+        args=lambda w: [w.draft_a.pk],
+        method="post",
+        data={"reason": "数据填错，申请退回"},
+        expect=district_a(403, staff=403),
+        state=return_requests_of("draft_a"),
+    ),
     "cases:attachment_upload": Rule(
         args=lambda w: [w.draft_a.pk],
         method="post",
@@ -388,6 +410,14 @@ POLICY = {
         data=lambda w: {"district": District.objects.get(code="pudong").pk},
         expect=staff_only(to("cases:staff_case", lambda w: [w.submitted_a.pk])),
         state=lambda w: Case.objects.get(pk=w.submitted_a.pk).district_id,
+    ),
+    "cases:staff_return_request_decline": Rule(
+        args=lambda w: [w.submitted_a.pk],
+        method="post",
+        data={"reason": "材料已进入受理"},
+        expect=staff_only(to("cases:staff_case", lambda w: [w.submitted_a.pk])),
+        state=return_requests_of("submitted_a"),
+        changes=("staff",),
     ),
     "cases:staff_case_action": Rule(
         args=lambda w: [w.submitted_a.pk, "accept"],
@@ -916,6 +946,9 @@ def build_world():
     w.draft_a = _complete_case(w.submission_round, district_a, Case.Status.DRAFT, "嘉定区的草稿")
     w.submitted_a = _complete_case(
         w.submission_round, district_a, Case.Status.SUBMITTED, UNPUBLISHED_TITLE
+    )
+    ReturnRequest.objects.create(
+        case=w.submitted_a, reason="成效数据填错", requested_by=w.users["officer_a"]
     )
     w.attachment_draft = _attachment(w.draft_a, w.users["officer_a"])
     w.attachment_submitted = _attachment(w.submitted_a, w.users["officer_a"])

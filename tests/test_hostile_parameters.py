@@ -79,6 +79,7 @@ READS = {
     "cases:submission_history": Reads(),
     "cases:submission_submit": Reads(post=("confirmed",), bases=({}, {"confirmed": "yes"})),
     "cases:submission_withdraw": Reads(),
+    "cases:submission_return_request": Reads(form=("reason",)),
     "cases:submission_delete": Reads(post=("confirmed",), bases=({}, {"confirmed": "yes"})),
     "cases:attachment_upload": Reads(),
     "cases:attachment_download": Reads(),
@@ -93,6 +94,7 @@ READS = {
     "cases:staff_export": Reads(),
     "cases:staff_case": Reads(),
     "cases:staff_case_district": Reads(post=("district",)),
+    "cases:staff_return_request_decline": Reads(form=("reason",)),
     "cases:staff_case_action": Reads(
         post=("confirmed", "reason"), bases=({}, {"confirmed": "yes"})
     ),

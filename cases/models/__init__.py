@@ -6,7 +6,7 @@ One module per concept; everything is importable from ``cases.models`` as Django
 
 from .case import Attachment, Case, CaseQuerySet, KeyFigure, attachment_path
 from .district import District, Topic
-from .records import CaseTransition, Notification
+from .records import CaseTransition, Notification, ReturnRequest
 from .related import RelatedCases
 from .round import Round, default_criteria, default_tiers, validate_criteria, validate_tiers
 
@@ -19,6 +19,7 @@ __all__ = [
     "KeyFigure",
     "Notification",
     "RelatedCases",
+    "ReturnRequest",
     "Round",
     "Topic",
     "attachment_path",

@@ -49,3 +49,58 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class ReturnRequest(models.Model):
+    """A district asks the commission to return its submitted (locked) case for revision.
+
+    Staff answer it by returning the case (``granted``, through cases.workflow, which closes
+    the request) or by declining it with a reason the district reads (``declined``); a case
+    that leaves the submitted state in any other way closes it (``closed``). One open request
+    per case.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        GRANTED = "granted", _("已退回")
+        DECLINED = "declined", _("未同意")
+        CLOSED = "closed", _("已关闭")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="return_requests")
+    reason = models.TextField(_("申请理由"), max_length=500)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    status = models.CharField(
+        _("处理结果"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
+    answered_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    answer = models.TextField(_("处理说明"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("退回申请")
+        verbose_name_plural = _("退回申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="open"),
+                name="one_open_return_request_per_case",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case_id}: {self.get_status_display()}"

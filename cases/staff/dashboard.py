@@ -2,7 +2,7 @@
 
 from io import BytesIO
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from cases.models import Case, District
+from cases.models import Case, District, ReturnRequest
 from cases.submission import similarity
 from core.spreadsheet import xlsx_row
 
@@ -49,10 +49,15 @@ def totals(rows) -> list[int]:
 
 
 def filed_cases(round_):
-    """The round's cases that left the district (drafts stay private to their district)."""
+    """The round's cases that left the district (drafts stay private to their district), each
+    with ``return_requested``: the district asked for it back and staff have not answered."""
+    open_requests = ReturnRequest.objects.filter(
+        case=OuterRef("pk"), status=ReturnRequest.Status.OPEN
+    )
     return list(
         Case.objects.filter(round=round_)
         .exclude(status=S.DRAFT)
+        .annotate(return_requested=Exists(open_requests))
         .select_related("district", "topic", "round")
         .order_by("district__order", "submitted_at", "id")
     )

@@ -158,6 +158,7 @@ def case_review(request, pk):
         "matches": similarity.submission_matches(case),
         "near_copy": similarity.NEAR_COPY,
         "can_review": request.user.has_perm("cases.review_case", case),
+        "return_request": workflow.open_return_request(case),
         "districts": District.objects.all() if case.district_id is None else None,
     }
     return render(request, "cases/staff/case_review.html", context)
@@ -185,6 +186,23 @@ def case_district(request, pk):
         case._change_reason = _("工作人员指定所在区")
         case.save(update_fields=["district", "updated_at"])
         messages.success(request, _("已将案例所在区指定为%(district)s。") % {"district": district})
+    return redirect("cases:staff_case", case.pk)
+
+
+@login_required
+@require_POST
+def return_request_decline(request, pk):
+    """Staff keep the case as submitted and tell the district why (退回申请：不同意)."""
+    require_staff(request)
+    case = get_case_or_404(request, pk, "cases.review_case")
+    form = ReasonForm(request.POST)
+    answer = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        workflow.decline_return_request(case=case, user=request.user, answer=answer)
+    except workflow.TransitionError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已答复区里：不同意退回，案例保持已提交。"))
     return redirect("cases:staff_case", case.pk)
 
 

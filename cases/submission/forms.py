@@ -242,3 +242,12 @@ class ReasonForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ReturnRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("要修改的内容和原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请说明要修改的内容和原因。")},
+    )

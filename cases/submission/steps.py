@@ -2,14 +2,15 @@
 locked case tells an officer who tries to edit it.
 
 Submitting (提交申报) uses up a quota place and locks the case; deleting an attachment removes
-the file for good. Both ask first, on a page that works without script.
+the file for good. Both ask first, on a page that works without script. A submitted case can
+be asked back (申请退回修改) from the locked page and the case page.
 """
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cases import workflow
-from cases.models import Case
+from cases.models import Case, ReturnRequest
 from core import confirm
 
 
@@ -63,6 +64,21 @@ def delete_draft_confirmation(case: Case) -> confirm.Confirmation:
     )
 
 
+def return_request_panel(case: Case, user) -> dict | None:
+    """What the district's officer sees of asking for the submitted case back: the open or
+    declined request, and whether a new one may be made; None where there is nothing to show
+    (not submitted, or not the district's officer)."""
+    if case.status != Case.Status.SUBMITTED or not workflow.is_district_officer(user, case):
+        return None
+    latest = case.return_requests.select_related("answered_by").first()
+    shown = {ReturnRequest.Status.OPEN, ReturnRequest.Status.DECLINED}
+    request = latest if latest is not None and latest.status in shown else None
+    can_ask = user.has_perm("cases.request_return", case) and not (
+        request is not None and request.status == ReturnRequest.Status.OPEN
+    )
+    return {"request": request, "can_ask": can_ask}
+
+
 def lock_explanation(case: Case, user) -> dict:
     """Why an officer of the case's own district cannot edit it, and the way back, for the
     locked page (cases/submission/locked.html)."""
@@ -73,6 +89,7 @@ def lock_explanation(case: Case, user) -> dict:
         "can_withdraw": user.has_perm("cases.withdraw_case", case),
         "round_closed": case.round.status != "submission",
         "last_transition": case.latest_transition(),
+        "return_panel": return_request_panel(case, user),
     }
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,6 +22,7 @@ from cases.submission.forms import (
     CaseForm,
     KeyFigureFormSet,
     ReasonForm,
+    ReturnRequestForm,
     save_key_figures,
 )
 from core import confirm
@@ -155,6 +157,7 @@ def case_detail(request, pk):
             "review": user.has_perm("cases.review_case", case),
         },
         "quota": _quota(case.round, case.district_id) if case.district_id else None,
+        "return_panel": steps.return_request_panel(case, user),
     }
     return render(request, "cases/submission/case_detail.html", context)
 
@@ -211,6 +214,24 @@ def case_withdraw(request, pk):
     case = get_case_or_404(request, pk, "cases.withdraw_case")
     _transition(request, case, workflow.withdraw, _("案例已撤回，本区的申报名额已释放。"))
     return redirect("cases:submission_detail", case.pk)
+
+
+@login_required
+@require_POST
+def case_return_request(request, pk):
+    """申请退回修改: the district asks for its submitted case back."""
+    case = get_case_or_404(request, pk, "cases.request_return")
+    form = ReturnRequestForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        workflow.request_return(case=case, user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已向市发改委申请退回修改，处理结果将显示在本页。"))
+    return redirect(reverse("cases:submission_detail", args=[case.pk]) + "#return-request")
 
 
 @login_required

@@ -142,6 +142,14 @@ def test_the_officer_files_a_case(sized, officer_a, tmp_path):
     assert page.locator("h1").inner_text() == "已提交，已锁定"
     assert page.locator("a[href$='#withdraw']").count() == 1
     check(page, "e11-locked")
+
+    # The locked page asks for the case back (申请退回修改); the request waits for staff.
+    page.fill("#return-reason", "第三部分的办件量数据填错，应为83.97万件。")
+    page.click("#return-request button[type=submit]")
+    assert "已向市发改委申请退回修改" in page.locator(".alert-success").inner_text()
+    assert "等待市发改委处理" in page.locator("#return-request").inner_text()
+    assert case.return_requests.get().status == "open"
+    check(page, "e11b-return-requested")
     assert round_.pk
 
 
