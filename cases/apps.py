@@ -20,7 +20,7 @@ class CasesConfig(AppConfig):
         post_migrate.connect(_ensure_search_index, sender=self)
         signals.connect()  # the archive's background work, queued when it changes
         recovery.register(
-            "notifications", notifications.send_pending_transition_notices, report="补发通知 {} 封"
+            "notifications", notifications.send_pending_notices, report="补发通知 {} 封"
         )
         recovery.register("related_cases", related.refresh_related, report="更新相关案例 {} 个")
         recovery.register(

@@ -1,6 +1,7 @@
-"""E-mails to districts about their cases. Plain functions, called by the Celery tasks in
-cases/tasks.py; each is idempotent (a Notification row per key), so a retried task never
-sends the same message twice."""
+"""E-mails to districts about their cases (and to the commission's staff about a district's
+request to return one). Plain functions, called by the Celery tasks in cases/tasks.py; each is
+idempotent (a Notification row per key), so a retried task never sends the same message
+twice."""
 
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import Case, CaseTransition, Notification, Round
+from cases.models import Case, CaseTransition, Notification, ReturnRequest, Round
 from core.text import quoted
 
 SUBJECTS = {
@@ -79,6 +80,93 @@ def send_pending_transition_notices(now=None) -> int:
         to_status__in=list(SUBJECTS), at__lt=now - PENDING_GRACE
     ).exclude(pk__in=sent_ids)
     return sum(send_transition_notice(pk) for pk in pending.values_list("pk", flat=True))
+
+
+def send_pending_notices(now=None) -> int:
+    """The recovery sweep's step: every notice whose task was lost."""
+    return send_pending_transition_notices(now) + send_pending_return_request_notices(now)
+
+
+def _unsent(prefix: str) -> set[int]:
+    keys = Notification.objects.filter(key__startswith=prefix).values_list("key", flat=True)
+    return {int(key.rsplit(":", 1)[1]) for key in keys}
+
+
+def send_pending_return_request_notices(now=None) -> int:
+    now = now or timezone.now()
+    before = now - PENDING_GRACE
+    asked = ReturnRequest.objects.filter(requested_at__lt=before).exclude(
+        pk__in=_unsent("return-requested:")
+    )
+    declined = ReturnRequest.objects.filter(
+        status=ReturnRequest.Status.DECLINED, answered_at__lt=before
+    ).exclude(pk__in=_unsent("return-declined:"))
+    return sum(send_return_requested_notice(pk) for pk in asked.values_list("pk", flat=True)) + sum(
+        send_return_declined_notice(pk) for pk in declined.values_list("pk", flat=True)
+    )
+
+
+def staff_recipients() -> list[str]:
+    """E-mail addresses of the commission's active staff."""
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    return sorted({u.email for u in users.filter(role="staff")})
+
+
+def _return_request(request_id: int) -> ReturnRequest | None:
+    return (
+        ReturnRequest.objects.select_related("case", "case__district", "requested_by")
+        .filter(pk=request_id)
+        .first()
+    )
+
+
+def send_return_requested_notice(request_id: int) -> bool:
+    """Tell staff that a district asks for its submitted case back."""
+    request = _return_request(request_id)
+    if request is None:
+        return False
+    case = request.case
+    subject = _("【案例评选】%(district)s申请退回案例%(title)s") % {
+        "district": case.district or _("未注明区"),
+        "title": quoted(case.title),
+    }
+    body = render_to_string(
+        "cases/email/return_requested.txt",
+        {
+            "case": case,
+            "request": request,
+            "url": site_url(reverse("cases:staff_case", args=[case.pk])),
+        },
+    )
+    return send_once(
+        key=f"return-requested:{request.pk}",
+        subject=subject,
+        body=body,
+        recipients=staff_recipients(),
+    )
+
+
+def send_return_declined_notice(request_id: int) -> bool:
+    """Tell the district that staff keep its case as submitted, and why."""
+    request = _return_request(request_id)
+    if request is None or request.status != ReturnRequest.Status.DECLINED:
+        return False
+    case = request.case
+    subject = _("【案例评选】案例%(title)s的退回申请未获同意") % {"title": quoted(case.title)}
+    body = render_to_string(
+        "cases/email/return_declined.txt",
+        {
+            "case": case,
+            "request": request,
+            "url": site_url(reverse("cases:submission_detail", args=[case.pk])),
+        },
+    )
+    return send_once(
+        key=f"return-declined:{request.pk}",
+        subject=subject,
+        body=body,
+        recipients=district_recipients(case.district_id, extra=[request.requested_by]),
+    )
 
 
 def send_transition_notice(transition_id: int) -> bool:

@@ -12,6 +12,16 @@ def notify_case_transition(transition_id):
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def notify_return_requested(request_id):
+    return notifications.send_return_requested_notice(request_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def notify_return_declined(request_id):
+    return notifications.send_return_declined_notice(request_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def notify_round_published(round_id):
     return notifications.send_publication_notice(round_id)
 

@@ -257,7 +257,9 @@ def request_return(*, case, user, reason: str) -> ReturnRequest:
             raise TransitionError(_("请说明要修改的内容和原因。"))
         if open_return_request(locked) is not None:
             raise TransitionError(_("已申请退回，请等待市发改委处理。"))
-        return ReturnRequest.objects.create(case=locked, reason=reason, requested_by=user)
+        request = ReturnRequest.objects.create(case=locked, reason=reason, requested_by=user)
+        _notify_after_commit("notify_return_requested", request.pk)
+        return request
 
 
 def decline_return_request(*, case, user, answer: str) -> ReturnRequest:
@@ -275,6 +277,7 @@ def decline_return_request(*, case, user, answer: str) -> ReturnRequest:
         request.status, request.answer = R.DECLINED, answer
         request.answered_by, request.answered_at = user, timezone.now()
         request.save()
+        _notify_after_commit("notify_return_declined", request.pk)
         return request
 
 
@@ -287,3 +290,10 @@ def _close_return_requests(case, to, user, reason) -> None:
         answered_at=timezone.now(),
         answer=reason if granted else _("案例已改为“%(to)s”。") % {"to": S(to).label},
     )
+
+
+def _notify_after_commit(task_name: str, request_pk: int) -> None:
+    from cases import tasks
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: enqueue(task, request_pk))

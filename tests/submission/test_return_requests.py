@@ -1,11 +1,15 @@
 """申请退回修改: a district asks for its submitted (locked) case back; staff grant it by
 returning the case or decline it with a reason the district reads."""
 
+from datetime import timedelta
+
 import pytest
+from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
-from cases import workflow
+from cases import notifications, workflow
 from cases.models import Case, ReturnRequest
 
 S = Case.Status
@@ -141,3 +145,48 @@ def test_who_may_ask_and_answer(client, officer_a, officer_b, staff, case_factor
     workflow.request_return(case=submitted, user=officer_a, reason=REASON)
     assert client.post(decline_url(submitted), {"reason": "不行"}).status_code == 403
     assert ReturnRequest.objects.get().status == R.OPEN
+
+
+# --- who is told ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reachable(officer_a, staff):
+    officer_a.email, staff.email = "jiading@example.cn", "staff@fgw.example.cn"
+    officer_a.save()
+    staff.save()
+    return officer_a, staff
+
+
+def test_staff_are_mailed_the_request_and_the_district_the_refusal(
+    reachable, submitted, django_capture_on_commit_callbacks
+):
+    officer, staff = reachable
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.request_return(case=submitted, user=officer, reason=REASON)
+        assert mail.outbox == []  # nothing leaves before the commit
+    (asked,) = mail.outbox
+    assert asked.to == ["staff@fgw.example.cn"]
+    assert "嘉定区申请退回案例" in asked.subject and submitted.title in asked.subject
+    assert REASON in asked.body and f"/cases/staff/cases/{submitted.pk}/" in asked.body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.decline_return_request(case=submitted, user=staff, answer="已进入受理。")
+    declined = mail.outbox[1]
+    assert declined.to == ["jiading@example.cn"]
+    assert "退回申请未获同意" in declined.subject
+    assert "已进入受理。" in declined.body and f"/cases/submission/{submitted.pk}/" in declined.body
+
+
+def test_the_sweep_sends_what_a_lost_task_left_once(reachable, submitted):
+    officer, staff = reachable
+    # No on-commit callbacks run here (the test's transaction never commits): as if the
+    # broker had lost both tasks.
+    workflow.request_return(case=submitted, user=officer, reason=REASON)
+    workflow.decline_return_request(case=submitted, user=staff, answer="已进入受理。")
+    assert mail.outbox == []
+    assert notifications.send_pending_notices() == 0  # younger than the grace: may be queued
+    later = timezone.now() + timedelta(minutes=5)
+    assert notifications.send_pending_notices(now=later) == 2
+    assert notifications.send_pending_notices(now=later) == 0
+    assert sorted(m.to[0] for m in mail.outbox) == ["jiading@example.cn", "staff@fgw.example.cn"]
