@@ -232,3 +232,46 @@ def test_the_expert_scores_and_moves_on(sized, expert, officer_a):
     page.goto(base + f"/selection/expert/rounds/{round_.pk}/print/")
     assert "看改革举措是否在全国或全市率先推出" in page.locator("#print-guidance").inner_text()
     check(page, "e25-paper-sheet")
+
+
+def test_staff_answer_a_return_request_and_the_district_reads_it(sized, officer_a, staff):
+    """申请退回修改 from the staff side: the request on the case page and the dashboard, a
+    refusal with its reason, read by the district on its case page."""
+    from cases import workflow
+
+    page, base = sized, sized.base_url
+    now = timezone.now()
+    round_ = RoundFactory(
+        year=2027,
+        status=Round.Status.SUBMISSION,
+        submission_opens=now - timedelta(days=3),
+        submission_closes=now + timedelta(days=21),
+        vote_opens=now + timedelta(days=28),
+    )
+    case = CaseFactory(
+        round=round_,
+        district=district("jiading"),
+        status=Case.Status.SUBMITTED,
+        submitted_at=now,
+        title="“一网通办”企业开办全程网上办理",
+    )
+    workflow.request_return(case=case, user=officer_a, reason="第三部分的办件量数据填错。")
+
+    login(page, "staff")
+    page.goto(base + f"/cases/staff/?round={round_.pk}")
+    assert page.locator("[data-testid=return-requested]").count() == 1
+    check(page, "e30-dashboard-return-requested")
+    page.goto(base + f"/cases/staff/cases/{case.pk}/")
+    assert "第三部分的办件量数据填错" in page.locator("#return-request").inner_text()
+    check(page, "e31-staff-return-request")
+    page.fill("#decline-reason", "材料已进入受理，数据差异请在评审答辩时说明。")
+    page.click("#return-request button[type=submit]")
+    assert "不同意退回" in page.locator(".alert-success").inner_text()
+    assert page.locator("#return-request").count() == 0
+
+    page.context.clear_cookies()
+    login(page, "officer_a")
+    page.goto(base + f"/cases/submission/{case.pk}/")
+    assert "数据差异请在评审答辩时说明" in page.locator("#return-declined").inner_text()
+    assert page.locator("#return-reason").count() == 1  # may ask again
+    check(page, "e32-return-declined")
