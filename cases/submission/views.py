@@ -178,7 +178,11 @@ def case_history(request, pk):
     return render(
         request,
         "cases/submission/history.html",
-        {"case": case, "transitions": case.transitions.select_related("by")},
+        {
+            "case": case,
+            "transitions": case.transitions.select_related("by"),
+            "return_requests": case.return_requests.select_related("requested_by", "answered_by"),
+        },
     )
 
 

@@ -190,3 +190,15 @@ def test_the_sweep_sends_what_a_lost_task_left_once(reachable, submitted):
     assert notifications.send_pending_notices(now=later) == 2
     assert notifications.send_pending_notices(now=later) == 0
     assert sorted(m.to[0] for m in mail.outbox) == ["jiading@example.cn", "staff@fgw.example.cn"]
+
+
+def test_the_case_history_lists_each_request_and_its_answer(client, officer_a, staff, submitted):
+    workflow.request_return(case=submitted, user=officer_a, reason=REASON)
+    workflow.decline_return_request(case=submitted, user=staff, answer="已进入受理。")
+    again = "补充说明：数据来自区政务服务中心。"
+    workflow.request_return(case=submitted, user=officer_a, reason=again)
+    client.force_login(officer_a)
+    history = page(client, "cases:submission_history", submitted)
+    assert history.count("申请退回 ·") == 2
+    assert REASON in history and "已进入受理。" in history and "未同意" in history
+    assert again in history and "待处理" in history
