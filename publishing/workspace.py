@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Round
+from cases.models import Case, ReturnRequest, Round
 from reviews.models import Assignment
 from reviews.review import review_closed
 
@@ -33,6 +33,7 @@ class Facts:
     review_closed: bool = False
     publicity_running: bool = False
     open_objections: int = 0
+    return_requests: int = 0  # districts asking for a submitted case back, unanswered
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,9 @@ def facts_of(round_: Round, now=None) -> Facts:
         publicity_running=publicity_running(round_, now or timezone.now()),
         open_objections=Objection.objects.filter(
             round=round_, status=Objection.Status.OPEN
+        ).count(),
+        return_requests=ReturnRequest.objects.filter(
+            case__round=round_, status=ReturnRequest.Status.OPEN
         ).count(),
     )
 

@@ -55,6 +55,26 @@ def test_the_workspace_lists_each_round_with_its_next_step(client, staff, distri
     assert reverse("accounts:audit") in html
 
 
+def test_the_workspace_counts_the_districts_unanswered_return_requests(
+    client, staff, officer_a, district_a
+):
+    from cases import workflow
+
+    submission = RoundFactory(year=2027, status=S.SUBMISSION)
+    asked, other = (
+        CaseFactory(round=submission, status=Case.Status.SUBMITTED, district=district_a)
+        for _ in range(2)
+    )
+    client.force_login(staff)
+    workspace = reverse("publishing:workspace")
+    assert 'data-testid="return-requests"' not in client.get(workspace).content.decode()
+    workflow.request_return(case=asked, user=officer_a, reason="数据填错")
+    workflow.request_return(case=other, user=officer_a, reason="标题有误")
+    assert "申请退回 2 件" in client.get(workspace).content.decode()
+    workflow.decline_return_request(case=other, user=staff, answer="不必修改")
+    assert "申请退回 1 件" in client.get(workspace).content.decode()
+
+
 @pytest.mark.parametrize("who, code", [("officer_a", 403), ("expert", 403)])
 def test_only_staff_open_the_workspace(client, request, who, code):
     client.force_login(request.getfixturevalue(who))
