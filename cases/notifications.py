@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -29,14 +30,15 @@ def site_url(path: str) -> str:
     return getattr(settings, "SITE_URL", "").rstrip("/") + path
 
 
-def district_recipients(district_id, extra=()) -> list[str]:
-    """E-mail addresses of the district's active officers, plus ``extra`` users."""
-    users = list(
+def district_recipients(district_id) -> list[str]:
+    """E-mail addresses of the district's active officers, as they are now: whoever filed or
+    asked but has since moved to another district or role is not told about the case."""
+    users = (
         get_user_model()
         .objects.filter(role="officer", district_id=district_id, is_active=True)
         .exclude(email="")
+        .order_by("pk")
     )
-    users += [u for u in extra if u is not None and u.is_active and u.email]
     seen = []
     for user in users:
         if user.email not in seen:
@@ -53,6 +55,9 @@ def send_once(*, key: str, subject: str, body: str, recipients: list[str]) -> bo
     """
     if Notification.objects.filter(key=key).exists():
         return False
+    # One line: a title typed with a line break must not make the header invalid (Django
+    # refuses it, and the mail would fail on every retry and every sweep).
+    subject = " ".join(subject.split())
     try:
         with transaction.atomic():
             Notification.objects.create(
@@ -109,7 +114,8 @@ def send_pending_return_request_notices(now=None) -> int:
 def staff_recipients() -> list[str]:
     """E-mail addresses of the commission's active staff."""
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    return sorted({u.email for u in users.filter(role="staff")})
+    # Everyone who may answer the request (accounts.User.is_commission_staff).
+    return sorted({u.email for u in users.filter(Q(role="staff") | Q(is_superuser=True))})
 
 
 def _return_request(request_id: int) -> ReturnRequest | None:
@@ -165,7 +171,7 @@ def send_return_declined_notice(request_id: int) -> bool:
         key=f"return-declined:{request.pk}",
         subject=subject,
         body=body,
-        recipients=district_recipients(case.district_id, extra=[request.requested_by]),
+        recipients=district_recipients(case.district_id),
     )
 
 
@@ -193,7 +199,7 @@ def send_transition_notice(transition_id: int) -> bool:
         key=f"transition:{transition.pk}",
         subject=subject,
         body=body,
-        recipients=district_recipients(case.district_id, extra=[case.created_by]),
+        recipients=district_recipients(case.district_id),
     )
 
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -143,6 +143,27 @@ def test_the_recovery_command_reports_what_it_did(submitted_cases, staff):
     out = io.StringIO()
     call_command("recover_pending_work", stdout=out)
     assert "补发通知 1 封" in out.getvalue()
+    assert len(mail.outbox) == 1
+
+
+def test_a_failing_step_does_not_stop_the_others_and_the_command_says_so(
+    submitted_cases, staff, monkeypatch
+):
+    from core import recovery
+
+    with celery_broker("redis://127.0.0.1:1/0"):
+        workflow.accept(case=submitted_cases[0], user=staff)
+    CaseTransition.objects.update(at=timezone.now() - LATER)
+
+    def broken(now=None):
+        raise ConnectionError("smtp refused")
+
+    # Registered first, so the notifications step runs after it.
+    monkeypatch.setattr(recovery, "_steps", {"broken": (broken, "坏步骤 {} 个"), **recovery._steps})
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="部分补做步骤出错"):
+        call_command("recover_pending_work", stdout=out)
+    assert "坏步骤出错（详见日志）" in out.getvalue() and "补发通知 1 封" in out.getvalue()
     assert len(mail.outbox) == 1
 
 

@@ -111,6 +111,14 @@ class CaseForm(forms.ModelForm):
             initial["lead"] = "\n".join(extra)
         return initial
 
+    # Titles are one line wherever they go (a page heading, the notice, a mail's subject):
+    # a line break, tab or run of spaces posted into them becomes one space.
+    def clean_title(self):
+        return " ".join(self.cleaned_data.get("title", "").split())
+
+    def clean_subtitle(self):
+        return " ".join(self.cleaned_data.get("subtitle", "").split())
+
     def clean_contact_phone(self):
         typed = ascii_digits(self.cleaned_data.get("contact_phone", ""))
         phone = re.sub(r"[\s()（）]", "", typed)

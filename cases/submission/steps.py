@@ -70,7 +70,12 @@ def return_request_panel(case: Case, user) -> dict | None:
     (not submitted, or not the district's officer)."""
     if case.status != Case.Status.SUBMITTED or not workflow.is_district_officer(user, case):
         return None
-    latest = case.return_requests.select_related("answered_by").first()
+    # Only this submission's requests: a refusal before the case was last returned and
+    # submitted again is history (the 处理记录 page), not the answer to this one.
+    requests = case.return_requests.all()
+    if case.submitted_at is not None:
+        requests = requests.filter(requested_at__gte=case.submitted_at)
+    latest = requests.first()
     shown = {ReturnRequest.Status.OPEN, ReturnRequest.Status.DECLINED}
     request = latest if latest is not None and latest.status in shown else None
     can_ask = user.has_perm("cases.request_return", case) and not (
