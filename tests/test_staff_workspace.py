@@ -76,7 +76,9 @@ def test_the_workspace_counts_the_districts_unanswered_return_requests(
 
 
 @pytest.mark.parametrize("who, code", [("officer_a", 403), ("expert", 403)])
-def test_only_staff_open_the_workspace(client, request, who, code):
+def test_only_staff_open_the_workspace(db, client, request, who, code):
+    # ``db`` named here, not only through the user fixture fetched below: the autouse
+    # reference-data fixture then puts back the districts a transactional test flushed.
     client.force_login(request.getfixturevalue(who))
     assert client.get(reverse("publishing:workspace")).status_code == code
 
