@@ -74,16 +74,18 @@ def send_once(*, key: str, subject: str, body: str, recipients: list[str]) -> bo
 PENDING_GRACE = timedelta(minutes=2)
 
 
+def _sent_ids(prefix: str) -> set[int]:
+    """The ids already notified under keys ``<prefix><id>`` (see send_once)."""
+    keys = Notification.objects.filter(key__startswith=prefix).values_list("key", flat=True)
+    return {int(key[len(prefix) :]) for key in keys}
+
+
 def send_pending_transition_notices(now=None) -> int:
     """Send the notices of transitions whose task was lost (broker down, worker killed)."""
     now = now or timezone.now()
-    sent_keys = Notification.objects.filter(key__startswith="transition:").values_list(
-        "key", flat=True
-    )
-    sent_ids = {int(key.split(":", 1)[1]) for key in sent_keys}
     pending = CaseTransition.objects.filter(
         to_status__in=list(SUBJECTS), at__lt=now - PENDING_GRACE
-    ).exclude(pk__in=sent_ids)
+    ).exclude(pk__in=_sent_ids("transition:"))
     return sum(send_transition_notice(pk) for pk in pending.values_list("pk", flat=True))
 
 
@@ -92,20 +94,15 @@ def send_pending_notices(now=None) -> int:
     return send_pending_transition_notices(now) + send_pending_return_request_notices(now)
 
 
-def _unsent(prefix: str) -> set[int]:
-    keys = Notification.objects.filter(key__startswith=prefix).values_list("key", flat=True)
-    return {int(key.rsplit(":", 1)[1]) for key in keys}
-
-
 def send_pending_return_request_notices(now=None) -> int:
     now = now or timezone.now()
     before = now - PENDING_GRACE
     asked = ReturnRequest.objects.filter(requested_at__lt=before).exclude(
-        pk__in=_unsent("return-requested:")
+        pk__in=_sent_ids("return-requested:")
     )
     declined = ReturnRequest.objects.filter(
         status=ReturnRequest.Status.DECLINED, answered_at__lt=before
-    ).exclude(pk__in=_unsent("return-declined:"))
+    ).exclude(pk__in=_sent_ids("return-declined:"))
     return sum(send_return_requested_notice(pk) for pk in asked.values_list("pk", flat=True)) + sum(
         send_return_declined_notice(pk) for pk in declined.values_list("pk", flat=True)
     )

@@ -233,10 +233,6 @@ def withdraw(*, case, user, reason=""):
 R = ReturnRequest.Status
 
 
-def can_request_return(case, user) -> bool:
-    return case.status == S.SUBMITTED and is_district_officer(user, case)
-
-
 def open_return_request(case) -> ReturnRequest | None:
     return case.return_requests.filter(status=R.OPEN).first()
 
@@ -269,7 +265,7 @@ def decline_return_request(*, case, user, answer: str) -> ReturnRequest:
         Case.objects.select_for_update().get(pk=case.pk)
         if not is_staff(user):
             raise TransitionError(_("您无权进行此操作。"))
-        request = ReturnRequest.objects.filter(case=case, status=R.OPEN).first()
+        request = open_return_request(case)
         if request is None:
             raise TransitionError(_("该案例没有待处理的退回申请。"))
         if not answer:

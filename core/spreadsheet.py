@@ -18,10 +18,9 @@ number (``-12.5``, ``+86…``): a number alone computes nothing.
 django-import-export uses for every admin export (core.apps calls it at start-up).
 """
 
-import datetime as dt
 import re
 import zipfile
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from openpyxl.cell import WriteOnlyCell
@@ -87,7 +86,7 @@ def save_workbook(workbook, handle) -> None:
         handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=FAST_COMPRESSION
     )
     # What openpyxl's save_workbook sets before writing.
-    workbook.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
+    workbook.properties.modified = datetime.now(tz=UTC).replace(tzinfo=None)
     ExcelWriter(workbook, archive).save()
 
 

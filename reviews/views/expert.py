@@ -97,9 +97,7 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
                     form.add_error(None, message)
             else:
                 if confirming:
-                    return confirm.ask(
-                        request, _submit_confirmation(assignment, criteria, scores, form)
-                    )
+                    return confirm.ask(request, _submit_confirmation(assignment, criteria, scores))
                 if submit:
                     messages.success(request, _("评分已提交，评分表已锁定。"))
                     return redirect("reviews:expert_home")
@@ -125,7 +123,7 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/expert_sheet.html", context)
 
 
-def _submit_confirmation(assignment, criteria, scores, form) -> confirm.Confirmation:
+def _submit_confirmation(assignment, criteria, scores) -> confirm.Confirmation:
     lines = [
         _("%(label)s：%(score)s / %(max)s")
         % {"label": c.label, "score": scores[c.key], "max": f"{c.max.normalize():f}"}

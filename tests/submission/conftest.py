@@ -56,3 +56,9 @@ def case_factory(open_round, district_a):
         return make_case(round_ or open_round, district or district_a, status, **extra)
 
     return factory
+
+
+@pytest.fixture
+def submitted(case_factory):
+    """A submitted (locked) case of district A."""
+    return case_factory(Case.Status.SUBMITTED)

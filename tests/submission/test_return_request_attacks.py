@@ -18,28 +18,14 @@ from cases.submission.forms import CaseForm
 from reviews.factories import SCORES, review_round
 from reviews.models import Assignment, ScoreSheet
 from tests.conftest import make_user
-
-S = Case.Status
-R = ReturnRequest.Status
-REASON = "第三部分的办件量数据填错，应为83.97万件。"
-
-
-def ask_url(case):
-    return reverse("cases:submission_return_request", args=[case.pk])
-
-
-def decline_url(case):
-    return reverse("cases:staff_return_request_decline", args=[case.pk])
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.wsgi_request._messages]
-
-
-@pytest.fixture
-def submitted(case_factory):
-    return case_factory(S.SUBMITTED)
-
+from tests.submission.test_return_requests import (
+    REASON,
+    R,
+    S,
+    ask_url,
+    decline_url,
+    messages_of,
+)
 
 # ============================== defects ========================================================
 

@@ -34,11 +34,6 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in response.wsgi_request._messages]
 
 
-@pytest.fixture
-def submitted(case_factory):
-    return case_factory(S.SUBMITTED)
-
-
 def test_the_locked_page_offers_the_request_and_staff_see_it(client, officer_a, staff, submitted):
     client.force_login(officer_a)
     locked = client.get(reverse("cases:submission_edit", args=[submitted.pk]))
