@@ -5,6 +5,7 @@ their own assignments; staff get progress (who has finished) from ``progress`` a
 with a score in it until ``close_review`` has run.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Round
+from core.identifiers import ascii_digits
 
 from .models import Assignment, RoundSelection, Score, ScoreSheet
 from .ranking import Criterion
@@ -71,7 +73,9 @@ def sheet_total(criteria: list[Criterion], values: dict) -> Decimal:
 
 def clean_score(raw, criterion: Criterion) -> Decimal:
     """A score typed by a person: a number from 0 to the criterion's maximum, ≤ 2 decimals."""
-    text = str(raw).strip() if raw is not None else ""
+    # As typed on any keyboard: full-width digits and point (３６．５) and other scripts'
+    # digits become ASCII before the number is read.
+    text = ascii_digits(unicodedata.normalize("NFKC", str(raw))) if raw is not None else ""
     try:
         value = Decimal(text)
     except InvalidOperation:

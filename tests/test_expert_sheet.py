@@ -187,3 +187,16 @@ def test_an_incomplete_sheet_is_refused_before_any_confirmation(setup, client, e
     text = page.content.decode()
     assert "请确认" not in text and "请填写“感受度高”的得分。" in text
     assert not ScoreSheet.objects.filter(assignment__case=huangpu).exists()  # nothing saved
+
+
+def test_scores_typed_full_width_or_in_other_digits_read_as_numbers(setup, client, expert):
+    _round, (huangpu, *_rest) = setup
+    client.force_login(expert)
+    url = reverse("reviews:sheet", args=[assignment_of(huangpu, expert).pk])
+    typed = {"leading": "３６", "felt": " ２５．５ ", "replicable": "٢٤", "action": "submit"}
+    page = client.post(url, typed).content.decode()
+    assert "合计：111.00 / 130" in page  # 36 + 2 × 25.5 + 24, as from ASCII digits
+    client.post(url, {**typed, "confirmed": "yes"})
+    sheet = assignment_of(huangpu, expert).sheet
+    assert sheet.status == "submitted"
+    assert review.sheet_values(sheet) == {"leading": 36, "felt": 25.5, "replicable": 24}
