@@ -13,7 +13,7 @@ su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='bizenv'\"" | 
 su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='bizenv'\"" | grep -q 1 ||
   su postgres -c "createdb -O bizenv bizenv"
 if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
-  redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" --appendonly no >/dev/null
+  redis-server --bind 127.0.0.1 --port 6379 --databases 64 --daemonize yes --save "" --appendonly no >/dev/null
   for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 0.2; done
 fi
 echo "DATABASE_URL=postgres://bizenv:bizenv@127.0.0.1:5432/bizenv"
