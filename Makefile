@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PG_ENV := DATABASE_URL=postgres://bizenv:bizenv@127.0.0.1:5432/bizenv REDIS_URL=redis://127.0.0.1:6379/0
 
-.PHONY: install system run test test-pg services worker serve bench deploy-check backup restore lint check-deploy clean
+.PHONY: install system run test test-random test-pg services worker serve bench deploy-check backup restore lint check-deploy clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -28,9 +28,16 @@ run: install
 	-$(MANAGE) recover_pending_work
 	$(MANAGE) runserver 127.0.0.1:8000
 
-## test: the whole pytest suite on the current settings (SQLite unless DATABASE_URL is set)
+## test: the whole pytest suite on the current settings (SQLite unless DATABASE_URL is set),
+## one pytest-xdist worker per core (TEST_WORKERS=1 for one process), each with its own databases
+TEST_WORKERS ?= auto
+XDIST = $(if $(filter 0 1,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadfile)
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+
+## test-random: the same suite in a random order (the seed is printed; PYTEST_ARGS=--randomly-seed=N repeats it)
+test-random: install
+	$(BIN)/python -m pytest -o addopts="-q --strict-markers -p tests.worker_env" -p randomly $(XDIST) $(PYTEST_ARGS)
 
 ## services: PostgreSQL and Redis on loopback
 services:
