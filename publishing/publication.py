@@ -52,9 +52,7 @@ def calendar_warning(round_: Round) -> str:
 
 def last_day(round_: Round) -> datetime.date | None:
     """The last working day of the notice period, as the public notice states it."""
-    if round_.publicity_ends is None:
-        return None
-    return (timezone.localtime(round_.publicity_ends) - datetime.timedelta(seconds=1)).date()
+    return round_.publicity_last_day  # the one rule, on the model
 
 
 def publicity_running(round_: Round, now=None) -> bool:
@@ -74,7 +72,8 @@ def start_publicity(*, round: Round, user=None, now=None) -> Round:
     now = now or timezone.now()
     starts, ends = publicity_window(now, round.publicity_days or 1)
     Round.objects.filter(pk=round.pk).update(publicity_starts=starts, publicity_ends=ends)
-    reason = _("开始公示，至 %(end)s 止") % {"end": format_date(timezone.localtime(ends).date())}
+    round.publicity_starts, round.publicity_ends = starts, ends
+    reason = _("开始公示，至 %(end)s 止") % {"end": format_date(round.publicity_last_day)}
     set_round_status(round=round, to=S.PUBLICITY, user=user, reason=reason)
     _event(round, PublicationEvent.Kind.PUBLICITY_STARTED, S.APPROVED, S.PUBLICITY, user, reason)
     return round
@@ -94,8 +93,8 @@ def publish_blockers(round_: Round, now=None) -> list[str]:
     problems = []
     if publicity_running(round_, now):
         problems.append(
-            _("公示期尚未结束（%(end)s 结束），不能公布。")
-            % {"end": timezone.localtime(round_.publicity_ends).strftime("%Y-%m-%d %H:%M")}
+            _("公示期尚未结束（至 %(end)s 止），不能公布。")
+            % {"end": format_date(round_.publicity_last_day)}
         )
     open_count = round_.objections.filter(status=Objection.Status.OPEN).count()
     if open_count:
