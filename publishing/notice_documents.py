@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,11 +24,10 @@ from docx.shared import Pt
 from cases.models import Round
 from cases.notices.parsed import COMPILATION, RANKED, ParsedCase, ParsedNotice, ParsedTier
 from cases.notices.writer import notice_outline, write_notice_text
-from core.outbox import enqueue
 
 from . import notice_layout
 from .models import NoticeDocument
-from .publication import listed_cases
+from .notice_draft import listed_cases
 
 FORMATS = ("docx", "pdf", "txt")
 CONTENT_TYPES = {
@@ -125,7 +123,7 @@ def preview(round_: Round, fmt: str) -> bytes:
     staff saved, the draft for the others, as the form is prefilled) through ``render``.
     Publishing saves the form's values and renders the same round, so staff get what they
     previewed. The round is changed in memory only."""
-    from .publication import NOTICE_FIELDS, draft_notice
+    from .notice_draft import NOTICE_FIELDS, draft_notice
 
     draft = draft_notice(round_)
     for name in NOTICE_FIELDS:
@@ -242,32 +240,6 @@ def render_pdf(
 
 
 # --- Stored documents and the background job ----------------------------------------------------
-
-
-def request_documents(*, round: Round, formats=("docx", "pdf")) -> list[NoticeDocument]:
-    """(Re)generate the round's notice files in the background; returns their rows."""
-    from . import tasks
-
-    documents = []
-    for fmt in formats:
-        document, _created = NoticeDocument.objects.get_or_create(round=round, format=fmt)
-        NoticeDocument.objects.filter(pk=document.pk).update(
-            status=NoticeDocument.Status.PENDING, progress=0, error="", updated_at=timezone.now()
-        )
-        documents.append(document)
-
-    def enqueue_all():
-        for document in documents:
-            try:
-                # A broker that is down leaves the row pending for the recovery sweep.
-                enqueue(tasks.generate_notice_document, document.pk)
-            except Exception as exc:  # eager mode runs it here; the row says what failed
-                NoticeDocument.objects.filter(pk=document.pk).update(
-                    status=NoticeDocument.Status.FAILED, error=str(exc)[:2000]
-                )
-
-    transaction.on_commit(enqueue_all)
-    return documents
 
 
 # A document pending or running longer than this lost its task (broker down, worker killed):

@@ -11,21 +11,20 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseTransition, Round
 from cases.notices.writer import format_date
 from cases.rounds import set_round_status
-from reviews.models import ScoreSheet
 
-from . import working_days
+from . import tasks, working_days
 from .models import Objection, PublicationEvent
+from .notice_draft import NOTICE_FIELDS as NOTICE_FIELDS
+from .notice_draft import draft_notice as draft_notice
+from .notice_draft import listed_cases as listed_cases
 
 S = Round.Status
-# Cases that never take part in the published list, whatever tier they carry.
-NOT_LISTED = (Case.Status.DRAFT, Case.Status.WITHDRAWN, Case.Status.REJECTED)
 
 
 # --- The public notice period ---------------------------------------------------------------
@@ -53,18 +52,7 @@ def calendar_warning(round_: Round) -> str:
 
 def last_day(round_: Round) -> datetime.date | None:
     """The last working day of the notice period, as the public notice states it."""
-    if round_.publicity_ends is None:
-        return None
-    return (timezone.localtime(round_.publicity_ends) - datetime.timedelta(seconds=1)).date()
-
-
-def listed_cases(round_: Round):
-    """The cases of a round that carry a tier: the list shown in 公示 and then published.
-    A compilation has no tiers: every case it lists is 入选."""
-    cases = round_.cases.exclude(status__in=NOT_LISTED)
-    if round_.is_compilation:
-        return cases
-    return cases.exclude(tier="").exclude(rank=None)
+    return round_.publicity_last_day  # the one rule, on the model
 
 
 def publicity_running(round_: Round, now=None) -> bool:
@@ -84,7 +72,8 @@ def start_publicity(*, round: Round, user=None, now=None) -> Round:
     now = now or timezone.now()
     starts, ends = publicity_window(now, round.publicity_days or 1)
     Round.objects.filter(pk=round.pk).update(publicity_starts=starts, publicity_ends=ends)
-    reason = _("开始公示，至 %(end)s 止") % {"end": format_date(timezone.localtime(ends).date())}
+    round.publicity_starts, round.publicity_ends = starts, ends
+    reason = _("开始公示，至 %(end)s 止") % {"end": format_date(round.publicity_last_day)}
     set_round_status(round=round, to=S.PUBLICITY, user=user, reason=reason)
     _event(round, PublicationEvent.Kind.PUBLICITY_STARTED, S.APPROVED, S.PUBLICITY, user, reason)
     return round
@@ -104,8 +93,8 @@ def publish_blockers(round_: Round, now=None) -> list[str]:
     problems = []
     if publicity_running(round_, now):
         problems.append(
-            _("公示期尚未结束（%(end)s 结束），不能公布。")
-            % {"end": timezone.localtime(round_.publicity_ends).strftime("%Y-%m-%d %H:%M")}
+            _("公示期尚未结束（至 %(end)s 止），不能公布。")
+            % {"end": format_date(round_.publicity_last_day)}
         )
     open_count = round_.objections.filter(status=Objection.Status.OPEN).count()
     if open_count:
@@ -115,18 +104,6 @@ def publish_blockers(round_: Round, now=None) -> list[str]:
     if not listed_cases(round_).exists():
         problems.append(_("评选结果中没有获奖案例。"))
     return problems
-
-
-NOTICE_FIELDS = (
-    "notice_title",
-    "document_number",  # 发文字号, printed in the red header when it is on
-    "red_header",
-    "notice_addressee",
-    "notice_preamble",
-    "notice_attachment",
-    "notice_signature",
-    "notice_date",
-)
 
 
 @transaction.atomic
@@ -153,12 +130,10 @@ def publish_round(*, round: Round, user=None, notice: dict | None = None, now=No
     set_round_status(round=locked, to=S.PUBLISHED, user=user, reason=reason)
     _event(locked, PublicationEvent.Kind.PUBLISHED, S.PUBLICITY, S.PUBLISHED, user, reason, count)
 
-    from .notice_documents import request_documents
-
     # The files' rows are recorded with the publication (pending); rendering them is queued
     # once this commits and runs off the request (core.background), else the recovery
     # sweep renders what never finished. The request itself renders nothing.
-    request_documents(round=locked)
+    tasks.request_documents(round=locked)
     round.refresh_from_db()
     return round
 
@@ -183,83 +158,6 @@ def unpublish_round(*, round: Round, user=None, reason: str, to: str = S.PUBLICI
 
 
 # --- The notice text staff start from ---------------------------------------------------------
-
-
-def tier_words(names: list[str]) -> str:
-    """优秀案例和良好实践; 甲、乙和丙."""
-    if len(names) <= 1:
-        return "".join(names)
-    return "、".join(names[:-1]) + "和" + names[-1]
-
-
-def review_day(round_: Round, notice_date: datetime.date) -> datetime.date | None:
-    """The day the expert review ended: the last score sheet handed in, else the review's close,
-    else its opening. A moment after the notice's date (a deadline set late, a sheet handed in
-    after publication) is not when the review took place; None when nothing tells."""
-    last_sheet = ScoreSheet.objects.filter(
-        assignment__round=round_, status=ScoreSheet.Status.SUBMITTED
-    ).aggregate(last=Max("submitted_at"))["last"]
-    for moment in (last_sheet, round_.review_closes, round_.review_opens):
-        if moment and timezone.localtime(moment).date() <= notice_date:
-            return timezone.localtime(moment).date()
-    return None
-
-
-def review_when(round_: Round, notice_date: datetime.date) -> str:
-    """今年10月 (2022's wording), 2022年12月 for a review in the year before the notice, 今年 alone
-    when the round does not say (the 2023 notice's wording)."""
-    day = review_day(round_, notice_date)
-    if day is None:
-        return "今年"
-    if day.year != notice_date.year:
-        return f"{day.year}年{day.month}月"
-    return f"今年{day.month}月"
-
-
-def draft_notice(round_: Round, today: datetime.date | None = None) -> dict:
-    """The notice fields prefilled from the round: year, criteria words, counts per tier, date.
-
-    Fields staff already wrote are kept; the rest follow the wording of the 2022 notice.
-    """
-    today = today or timezone.localdate()
-    year = round_.year
-    counts = dict(
-        listed_cases(round_).values_list("tier").annotate(n=Count("id")).values_list("tier", "n")
-    )
-    names = [name for name in round_.tier_names if counts.get(name)]
-    tiers = tier_words(names)
-    per_tier = "、".join(f"{name}{counts[name]}个" for name in names)
-    when = review_when(round_, round_.notice_date or today)  # 今年10月
-    attachment = f"上海市{year}年度各区优化营商环境{tiers}"
-    preamble = "\n".join(
-        [
-            f"优化营商环境是增强上海城市核心竞争力的关键所在。{year}年以来，各区按照全市优化"
-            "营商环境工作要求，聚焦市场主体反映的突出问题，结合区域产业发展特点，开拓创新、"
-            f"攻坚克难，形成了一批针对性强、有特色的改革举措。{when}，经过网络投票初选"
-            f"和专家集中评审，选出具有{round_.criteria_words}的{attachment}"
-            f"（{per_tier}）。",
-            f"为促进互学互鉴，共同提升进步，现将{year}年各区优化营商环境{tiers}印发公布。"
-            "下一步，各区要既不断巩固深化行之有效的现有做法，又大力度探索创新改革举措，"
-            "共同努力打造市场化、法治化、国际化的一流营商环境。",
-        ]
-    )
-    draft = {
-        "notice_title": f"关于印发{attachment}的通知",
-        "document_number": "",
-        "red_header": False,
-        "notice_addressee": "各区人民政府、各相关单位：",
-        "notice_preamble": preamble,
-        "notice_attachment": attachment,
-        "notice_signature": "上海市发展和改革委员会",
-        "notice_date": today,
-    }
-    for name in NOTICE_FIELDS:
-        value = getattr(round_, name)
-        if value and name != "notice_date":
-            draft[name] = value
-    if round_.notice_date:
-        draft["notice_date"] = round_.notice_date
-    return draft
 
 
 # --- Helpers ----------------------------------------------------------------------------------

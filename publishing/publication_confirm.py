@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Round
+from cases.notices.writer import format_date
 from core.confirm import Confirmation
 
 from . import publication
@@ -25,7 +26,7 @@ def start_publicity(round_: Round) -> Confirmation:
             _("公示 %(days)s 个工作日，至 %(end)s 止（节假日不计，调休上班日计入）。")
             % {
                 "days": round_.publicity_days or 1,
-                "end": timezone.localtime(ends).strftime("%Y-%m-%d %H:%M"),
+                "end": format_date(Round(publicity_ends=ends).publicity_last_day),
             },
             _("公示开始后名单不能直接修改，只能通过答复异议调整。"),
         ],

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Round
+from cases.notices.writer import format_date
 
 from .models import PublicationEvent
 from .publication import _event, publicity_running
@@ -24,11 +25,14 @@ def end_publicity_early(*, round: Round, user=None, reason: str, now=None) -> Ro
     if not publicity_running(locked, now):
         raise ValidationError(_("该评选当前不在公示期内，无需结束公示。"))
     locked.publicity_ends = now
-    locked._change_reason = _("提前结束公示：%(reason)s") % {"reason": reason.strip()}
+    why = _("提前结束公示，至 %(end)s 止：%(reason)s") % {
+        "end": format_date(locked.publicity_last_day),
+        "reason": reason.strip(),
+    }
+    locked._change_reason = why
     if user is not None and user.is_authenticated:
         locked._history_user = user
     locked.save(update_fields=["publicity_ends", "updated_at"])
-    why = _("提前结束公示：%(reason)s") % {"reason": reason.strip()}
     _event(locked, PublicationEvent.Kind.PUBLICITY_ENDED, S.PUBLICITY, S.PUBLICITY, user, why)
     round.refresh_from_db()
     return round

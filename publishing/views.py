@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases.models import Round
 from core import confirm
 
-from . import notice_documents, objections, publication, publication_confirm
+from . import notice_documents, objections, publication, publication_confirm, tasks
 from .forms import AnswerForm, NoticeForm, UnpublishForm
 from .models import Objection
 
@@ -164,7 +164,7 @@ def generate(request: HttpRequest, pk: int) -> HttpResponse:
     if not round_.is_published:
         messages.error(request, _("评选公布后才能生成通知文件。"))
     else:
-        notice_documents.request_documents(round=round_)
+        tasks.request_documents(round=round_)
         messages.info(request, _("通知文件正在生成。"))
     return redirect("publishing:round", pk=round_.pk)
 

@@ -3,7 +3,9 @@ hidden until the round's review is closed (no lookup, search, filter, ordering, 
 export on them: reviews.admin_seal), a submitted sheet and its assignment are neither edited
 nor deleted until then, and approved Result rows are read-only."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.admin import ExportMixin, ImportExportModelAdmin
@@ -16,7 +18,7 @@ from core.identifiers import IdentifierError, normalise_phone
 from . import sealing
 from .admin_seal import SealedAdminMixin
 from .models import Assignment, Result, RoundSelection, Score, ScoreSheet, Vote, Voter
-from .review import review_closed
+from .review import check_assignment, review_closed
 
 
 @admin.register(Voter)
@@ -60,8 +62,8 @@ class VoteAdmin(SealedAdminMixin, ExportMixin, SimpleHistoryAdmin):
 
 class AssignmentResource(resources.ModelResource):
     """Export: who is assigned what, with 回避 (never a score). Import: new assignments only,
-    each validated by Assignment.clean, the assignment page's rules (reviews.review
-    .check_assignment); 回避 and the time are exported, never imported."""
+    each validated by the assignment page's rules (reviews.review.check_assignment); 回避 and
+    the time are exported, never imported."""
 
     class Meta:
         model = Assignment
@@ -75,12 +77,36 @@ class AssignmentResource(resources.ModelResource):
         for name in ("recused", "recusal_reason", "created_at"):
             self.fields[name].readonly = True
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        try:
+            check_assignment(instance)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        super().validate_instance(instance, errors, validate_unique)
+
+
+class AssignmentForm(forms.ModelForm):
+    """The admin's add form: the assignment page's rules (reviews.review.check_assignment)."""
+
+    class Meta:
+        model = Assignment
+        fields = ["case", "expert"]
+
+    def _post_clean(self):
+        super()._post_clean()
+        try:
+            check_assignment(self.instance)
+        except ValidationError as error:
+            self.add_error(None, error)
+
 
 @admin.register(Assignment)
 class AssignmentAdmin(SealedAdminMixin, ImportExportModelAdmin):
-    # Made here or imported as on the assignment page (Assignment.clean), never edited; removed
+    # Made here or imported as on the assignment page (check_assignment), never edited; removed
     # as there too: not once the expert has submitted, until the review closes.
     resource_classes = [AssignmentResource]
+    form = AssignmentForm
     list_display = ("case", "expert", "recused")
     list_filter = ("round", "recused")
 

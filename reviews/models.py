@@ -10,6 +10,8 @@ from simple_history.models import HistoricalRecords
 from cases.models import Case, Round
 from core.identifiers import mask_phone
 
+from .conflicts import refusal
+
 
 class ChangesOnlyHistory(HistoricalRecords):
     """History of a row's changes, not of its creation: a voter proving a phone is no event
@@ -175,13 +177,6 @@ class Assignment(models.Model):
     def __str__(self):
         return f"{self.expert} · {self.case_id}"
 
-    def clean(self):
-        # The admin's form and its import validate here: the assignment page's rules
-        # (reviews.review.check_assignment), and an assignment, once made, is not edited.
-        from .review import check_assignment
-
-        check_assignment(self)
-
 
 class ScoreSheet(models.Model):
     class Status(models.TextChoices):
@@ -212,8 +207,6 @@ class ScoreSheet(models.Model):
         # Whatever created the assignment (a page, the admin, an import, the shell), a sheet on
         # one whose expert must recuse is never submitted.
         if self.status == self.Status.SUBMITTED:
-            from .sealing import refusal
-
             reason = refusal(self.assignment)
             if reason:
                 raise ValidationError(reason)
@@ -255,8 +248,6 @@ class Score(models.Model):
 
     def check_allowed(self):
         """A score is saved only on a draft sheet whose expert may score the case."""
-        from .sealing import refusal
-
         sheet = (
             ScoreSheet.objects.select_related("assignment__expert", "assignment__case")
             .filter(pk=self.sheet_id)

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from cases.models import Case, Round
 from core.identifiers import ascii_digits
 
+from .conflicts import conflict_reason, refusal
 from .models import Assignment, RoundSelection, Score, ScoreSheet
 from .ranking import Criterion
-from .sealing import refusal
 
 SCORE_PLACES = 2  # decimals allowed in a score
 
@@ -103,30 +103,6 @@ def clean_score(raw, criterion: Criterion) -> Decimal:
 def experts():
     User = get_user_model()
     return User.objects.filter(role=User.Role.EXPERT, is_active=True).select_related("district")
-
-
-def _organisations_of(case: Case) -> set[str]:
-    """The organisations standing behind a case: its own (if the model has one) and those of
-    its district's officers."""
-    User = get_user_model()
-    names = {getattr(case, "organisation", "") or ""}
-    if case.district_id:
-        names |= set(
-            User.objects.filter(role=User.Role.OFFICER, district_id=case.district_id).values_list(
-                "organisation", flat=True
-            )
-        )
-    return {name.strip() for name in names if name and name.strip()}
-
-
-def conflict_reason(*, expert, case: Case) -> str | None:
-    """Why ``expert`` may never score ``case`` (回避), or None."""
-    if expert.district_id and expert.district_id == case.district_id:
-        return _("专家所属区与案例所在区相同")
-    organisation = (expert.organisation or "").strip()
-    if organisation and organisation in _organisations_of(case):
-        return _("专家工作单位与案例申报单位相同")
-    return None
 
 
 def shortlisted_cases(round_: Round):

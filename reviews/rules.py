@@ -22,8 +22,8 @@ def is_recused(user, assignment):
 @rules.predicate
 def must_not_score(user, assignment):
     """The expert shares the case's district or organisation, or declared 回避: checked on the
-    assignment itself, whatever created it (reviews.sealing.refusal)."""
-    from .sealing import refusal
+    assignment itself, whatever created it (reviews.conflicts.refusal)."""
+    from .conflicts import refusal
 
     return assignment is not None and refusal(assignment) is not None
 

@@ -6,7 +6,8 @@ an assignment is shown, changed or deleted (the admin, cascades, imports, the sh
   directly, through a queryset, or by cascade from a case or a round (``ProtectedError``).
 - A score is refused on an assignment whose expert must recuse (the case's district or
   organisation, or a declared 回避), whatever created the assignment (``Score.save``,
-  ``Score.objects.bulk_create`` and the rule ``reviews.score_assignment`` ask ``refusal``).
+  ``Score.objects.bulk_create`` and the rule ``reviews.score_assignment`` ask
+  ``reviews.conflicts.refusal``).
 - The sealed fields (a sheet's comments, a score's value, and their history) are named here,
   so the admin can refuse lookups, searches, filters and ordering on them while any review
   runs (``reviews.admin_seal``).
@@ -66,18 +67,6 @@ def locked_sheets(*, assignments=(), sheets=(), scores=()):
 
 def locked_message(sheet: ScoreSheet) -> str:
     return _("%(sheet)s：评分表已提交，评审结束前不能删除或修改。") % {"sheet": sheet}
-
-
-def refusal(assignment: Assignment) -> str | None:
-    """Why no score may be saved on this assignment, whatever created it, or None."""
-    from .review import conflict_reason
-
-    if assignment.recused:
-        return _("已回避的案例不能评分。")
-    reason = conflict_reason(expert=assignment.expert, case=assignment.case)
-    if reason:
-        return _("该专家须回避此案例（%(reason)s），不能评分。") % {"reason": reason}
-    return None
 
 
 @receiver(pre_delete, sender=Assignment, dispatch_uid="reviews.sealing.assignment")

@@ -25,7 +25,7 @@ from cases import notifications, workflow
 from cases.models import Case, CaseTransition, Notification, Round
 from core.recovery import recover_pending_work
 from publishing.models import NoticeDocument
-from publishing.notice_documents import request_documents
+from publishing.tasks import request_documents
 
 LATER = datetime.timedelta(minutes=10)
 

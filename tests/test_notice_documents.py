@@ -135,7 +135,7 @@ def test_the_task_wraps_generate_and_records_failures(round_2022, media, monkeyp
 
 def test_request_documents_runs_after_commit(round_2022, media, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        documents = notice_documents.request_documents(round=round_2022)
+        documents = tasks.request_documents(round=round_2022)
     assert [d.format for d in documents] == ["docx", "pdf"]
     assert all(d.is_done for d in NoticeDocument.objects.all())
     assert {s["status"] for s in notice_documents.status_of(round_2022)} == {"done"}

@@ -186,32 +186,6 @@ class Case(models.Model):
             missing.append(str(_("正文各部分")))
         return missing
 
-    # State changes: each only calls the one door, cases.workflow.set_case_status.
-    def submit(self, *, user):
-        from cases.workflow import submit
-
-        return submit(case=self, user=user)
-
-    def return_for_revision(self, *, user, reason):
-        from cases.workflow import return_for_revision
-
-        return return_for_revision(case=self, user=user, reason=reason)
-
-    def accept(self, *, user, reason=""):
-        from cases.workflow import accept
-
-        return accept(case=self, user=user, reason=reason)
-
-    def reject(self, *, user, reason):
-        from cases.workflow import reject
-
-        return reject(case=self, user=user, reason=reason)
-
-    def withdraw(self, *, user, reason=""):
-        from cases.workflow import withdraw
-
-        return withdraw(case=self, user=user, reason=reason)
-
     def latest_transition(self, to=None):
         transitions = self.transitions.order_by("-at", "-id")
         if to:
@@ -237,12 +211,26 @@ class KeyFigure(models.Model):
         return f"{self.indicator} {self.value}{self.unit}"
 
 
+# The attachments accepted: detected extension → MIME type (cases.submission.attachments reads
+# the type from the content and refuses any other). Old .doc files are OLE containers.
+ATTACHMENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "doc": "application/msword",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+}
+EXTENSION_OF = {mime: extension for extension, mime in ATTACHMENT_TYPES.items()}
+
+
+def stored_extension(content_type: str) -> str:
+    return EXTENSION_OF.get(content_type, "bin")
+
+
 def attachment_path(instance, filename):
     # A random name under the extension of the type found in the content (content_type, set
     # by cases.submission.attachments.store), never the uploader's: the original name is kept
     # in the row. MEDIA_ROOT is never served; downloads go through the checked view.
-    from cases.submission.attachments import stored_extension
-
     extension = stored_extension(instance.content_type)
     return f"attachments/{instance.case.round_id}/{instance.case_id}/{uuid.uuid4().hex}.{extension}"
 

@@ -1,5 +1,6 @@
 """A round: one year's selection, with its criteria, tiers, quotas and windows."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -220,6 +221,16 @@ class Round(models.Model):
     @property
     def criteria_words(self):
         return "、".join(c["label"] for c in self.criteria)
+
+    @property
+    def publicity_last_day(self):
+        """The one stated last day of the 公示, shown alike on every page, in the notice text, the
+        records and the exports: ``publicity_ends`` is the exclusive instant after it (midnight
+        after the last working day), so the day before that instant; a 公示 ended early ends at
+        that moment, so it states the day it ended. None before the 公示."""
+        if self.publicity_ends is None:
+            return None
+        return (timezone.localtime(self.publicity_ends) - timedelta(microseconds=1)).date()
 
     def window_open(self, phase, now=None):
         """Whether the server-side window of a phase ('submission', 'vote', 'review') is open."""

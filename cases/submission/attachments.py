@@ -22,6 +22,8 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from cases.models.case import ATTACHMENT_TYPES as ALLOWED
+from cases.models.case import EXTENSION_OF, stored_extension
 from core.downloads import protected_file_response
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -29,15 +31,6 @@ MAX_PER_CASE = 10
 MAX_ZIP_MEMBERS = 1000
 MAX_INFLATED_BYTES = 100 * 1024 * 1024
 
-# Detected extension → MIME type. Old .doc files are OLE containers.
-ALLOWED = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "doc": "application/msword",
-    "jpg": "image/jpeg",
-    "png": "image/png",
-}
-EXTENSION_OF = {mime: extension for extension, mime in ALLOWED.items()}
 # Names people give files of each type, kept when they download it again.
 ALIASES = {"jpg": {"jpg", "jpeg"}}
 HEAD_BYTES = 8192
@@ -173,10 +166,6 @@ def validate_upload(uploaded) -> str:
 
 def content_type_of(extension: str) -> str:
     return ALLOWED[extension]
-
-
-def stored_extension(content_type: str) -> str:
-    return EXTENSION_OF.get(content_type, "bin")
 
 
 def download_name(original: str, content_type: str) -> str:

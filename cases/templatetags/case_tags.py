@@ -40,3 +40,24 @@ def paragraphs(text):
 def quoted_filter(title):
     """A title in quotes inside a sentence (core.text.quoted): never doubled quotes."""
     return quoted(title)
+
+
+def time_left_words(left: datetime.timedelta) -> str:
+    """A deadline's countdown in one unit a reader takes in at a glance: "还剩 20 天" (whole
+    days), on the last day "还剩 5 小时", in the last hour "还剩不到 1 小时"; "" once passed."""
+    if left <= datetime.timedelta(0):
+        return ""
+    if left >= datetime.timedelta(days=1):
+        return _("还剩 %(n)d 天") % {"n": left.days}
+    hours = int(left.total_seconds() // 3600)
+    if hours >= 1:
+        return _("还剩 %(n)d 小时") % {"n": hours}
+    return _("还剩不到 1 小时")
+
+
+@register.filter
+def time_left(deadline, now=None):
+    """``{{ round.submission_closes|time_left }}``: see ``time_left_words``."""
+    if not deadline:
+        return ""
+    return time_left_words(deadline - (now or timezone.now()))

@@ -41,12 +41,11 @@ class BaseSender:
 
 
 class ConsoleSender(BaseSender):
-    """Development: the message goes to the log and to standard output."""
+    """Development: the message goes to the log, which settings.LOGGING writes to the console
+    (once: it was also printed, so the console showed every code twice)."""
 
     def send(self, *, phone, code, minutes):
-        text = self.message(code=code, minutes=minutes)
-        logger.info("SMS to %s: %s", phone, text)
-        print(f"[SMS] {phone}: {text}", flush=True)
+        logger.info("[SMS] %s: %s", phone, self.message(code=code, minutes=minutes))
 
 
 class MemorySender(BaseSender):

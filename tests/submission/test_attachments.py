@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from cases import workflow
 from cases.models import Attachment
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -109,7 +110,7 @@ def test_the_owner_downloads_and_another_district_gets_404(client, draft, office
 
 
 def test_no_uploads_once_submitted(client, draft, officer_a):
-    draft.submit(user=officer_a)
+    workflow.submit(case=draft, user=officer_a)
     response = client.post(
         reverse("cases:attachment_upload", args=[draft.pk]),
         {"file": SimpleUploadedFile("晚了.pdf", PDF)},

@@ -54,7 +54,7 @@ def test_transition_matrix(request, case_factory, from_status, to_status, actor)
 def test_submit_sets_submitted_at_and_records_the_step(case_factory, officer_a):
     case = case_factory()
     assert case.submitted_at is None
-    case.submit(user=officer_a)
+    workflow.submit(case=case, user=officer_a)
     case.refresh_from_db()
     assert case.status == S.SUBMITTED
     assert abs(case.submitted_at - timezone.now()) < timedelta(seconds=5)
@@ -65,11 +65,11 @@ def test_submit_sets_submitted_at_and_records_the_step(case_factory, officer_a):
 
 def test_model_helpers_go_through_the_door(case_factory, officer_a, staff):
     case = case_factory()
-    case.submit(user=officer_a)
-    case.return_for_revision(user=staff, reason="请补充数据口径")
-    case.submit(user=officer_a)
-    case.accept(user=staff)
-    case.withdraw(user=officer_a, reason="改报其他案例")
+    workflow.submit(case=case, user=officer_a)
+    workflow.return_for_revision(case=case, user=staff, reason="请补充数据口径")
+    workflow.submit(case=case, user=officer_a)
+    workflow.accept(case=case, user=staff)
+    workflow.withdraw(case=case, user=officer_a, reason="改报其他案例")
     steps = list(case.transitions.values_list("to_status", flat=True))
     assert steps == ["submitted", "returned", "submitted", "accepted", "withdrawn"]
 
@@ -88,7 +88,7 @@ def test_it_refuses_a_draft_after_the_deadline(case_factory, officer_a, open_rou
     open_round.save()
     case = case_factory()
     with pytest.raises(workflow.TransitionError, match="申报已于 .* 截止"):
-        case.submit(user=officer_a)
+        workflow.submit(case=case, user=officer_a)
     case.refresh_from_db()
     assert case.status == S.DRAFT
 
@@ -97,21 +97,21 @@ def test_it_refuses_a_draft_before_the_window_opens(case_factory, officer_a, ope
     open_round.submission_opens = timezone.now() + timedelta(days=1)
     open_round.save()
     with pytest.raises(workflow.TransitionError, match="申报尚未开始"):
-        case_factory().submit(user=officer_a)
+        workflow.submit(case=case_factory(), user=officer_a)
 
 
 def test_it_refuses_submission_outside_the_submission_phase(case_factory, officer_a, open_round):
     open_round.status = Round.Status.VOTING
     open_round.save()
     with pytest.raises(workflow.TransitionError, match="不在申报阶段"):
-        case_factory().submit(user=officer_a)
+        workflow.submit(case=case_factory(), user=officer_a)
 
 
 def test_a_returned_case_may_be_resubmitted_after_the_deadline(case_factory, officer_a, open_round):
     case = case_factory(S.RETURNED)
     open_round.submission_closes = timezone.now() - timedelta(hours=1)
     open_round.save()
-    case.submit(user=officer_a)
+    workflow.submit(case=case, user=officer_a)
     case.refresh_from_db()
     assert case.status == S.SUBMITTED
 
@@ -119,7 +119,7 @@ def test_a_returned_case_may_be_resubmitted_after_the_deadline(case_factory, off
 def test_it_refuses_an_incomplete_case(case_factory, officer_a):
     case = case_factory(summary="", contact_phone="")
     with pytest.raises(workflow.TransitionError, match="摘要.*联系电话"):
-        case.submit(user=officer_a)
+        workflow.submit(case=case, user=officer_a)
 
 
 @pytest.mark.parametrize(
@@ -140,25 +140,25 @@ def test_quota_counts_submitted_returned_and_accepted_cases(
         case_factory(status, title=f"其他案例{status}")
     case = case_factory()
     if allowed:
-        case.submit(user=officer_a)
+        workflow.submit(case=case, user=officer_a)
         assert case.status == S.SUBMITTED
     else:
         with pytest.raises(workflow.TransitionError, match="已达每区上限 2 个"):
-            case.submit(user=officer_a)
+            workflow.submit(case=case, user=officer_a)
 
 
 def test_quota_is_per_district(case_factory, officer_b, district_b):
     case_factory(S.SUBMITTED)
     case_factory(S.SUBMITTED)
     case = case_factory(district=district_b)
-    case.submit(user=officer_b)
+    workflow.submit(case=case, user=officer_b)
     assert case.status == S.SUBMITTED
 
 
 def test_resubmitting_a_returned_case_at_the_limit_is_fine(case_factory, officer_a):
     case_factory(S.SUBMITTED)
     returned = case_factory(S.RETURNED)
-    returned.submit(user=officer_a)
+    workflow.submit(case=returned, user=officer_a)
     assert returned.status == S.SUBMITTED
 
 
@@ -167,7 +167,7 @@ def test_withdrawal_is_refused_once_the_vote_opened(case_factory, officer_a, ope
     open_round.save()
     case = case_factory(S.ACCEPTED)
     with pytest.raises(workflow.TransitionError, match="网络投票已经开始"):
-        case.withdraw(user=officer_a)
+        workflow.withdraw(case=case, user=officer_a)
 
 
 # --- notifications ------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ def test_submission_sends_no_mail(
     case_factory, reachable_officer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        case_factory().submit(user=reachable_officer)
+        workflow.submit(case=case_factory(), user=reachable_officer)
     assert callbacks == [] and mail.outbox == []
 
 
