@@ -28,15 +28,25 @@
     return button;
   }
 
+  // The voted case's own count: the badge in its card (the round's list), else the page's only
+  // badge (a case's page, where the badge stands above the text). Looked up before the form
+  // is replaced: a replaced form has no card any more.
+  function countBadge(form) {
+    var card = form.closest ? form.closest(".vote-card") : null;
+    var badge = card && card.querySelector(".vote-count");
+    if (badge) return badge;
+    var all = document.querySelectorAll(".vote-count");
+    return all.length === 1 ? all[0] : null;
+  }
+
   function update(form, data) {
+    var badge = countBadge(form);
     form.replaceWith(disabledButton("✓ " + form.dataset.labelVoted, "btn-success"));
     var left = document.querySelector("[data-testid=votes-left]");
     if (left && left.dataset.template) {
       left.textContent = left.dataset.template.replace("{left}", data.votes_left);
     }
     if (data.count !== null && data.count !== undefined) {
-      var card = form.closest ? form.closest(".card") : null;
-      var badge = (card && card.querySelector(".vote-count")) || document.querySelector(".vote-count");
       if (badge && badge.dataset.template) {
         badge.textContent = badge.dataset.template.replace("{n}", data.count);
       }
