@@ -9,6 +9,7 @@ mode, Celery in eager mode, a local-memory cache, e-mail to the console.
 - ``REDIS_URL``: Redis as Celery broker and result store, and as the shared cache (rate limits).
 """
 
+import shutil
 from pathlib import Path
 
 import dj_database_url
@@ -247,6 +248,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@fgw.sh.gov.cn")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+
+# The vote's captcha (reviews.vote.captcha): letters large enough to read on a phone, and read
+# aloud by flite (Debian's package) where it is installed; CAPTCHA_FLITE_PATH="" turns it off.
+CAPTCHA_FONT_SIZE = 48
+CAPTCHA_FLITE_PATH = env("CAPTCHA_FLITE_PATH", shutil.which("flite") or "") or None
 
 # One-time codes for voters go through this sender; the console one prints them.
 SMS_SENDER = env("SMS_SENDER", "reviews.vote.sms.ConsoleSender")

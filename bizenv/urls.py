@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from accounts.urls import auth_urlpatterns
 from cases.archive import views as case_views
+from reviews.vote import captcha as vote_captcha
 
 admin.site.site_header = "上海市各区优化营商环境案例评选 · 管理后台"
 admin.site.site_title = "案例评选管理后台"
@@ -32,6 +33,9 @@ urlpatterns = [
     path("", include("publishing.urls")),
     path("admin/", admin.site.urls),
     # The captcha before a vote code is sent: its images and the refresh (no other use).
+    # Refresh and audio count against the minting limit (reviews.vote.captcha).
+    path("captcha/refresh/", vote_captcha.refresh, name="captcha-refresh"),
+    re_path(r"^captcha/audio/(?P<key>\w+)\.wav$", vote_captcha.audio, name="captcha-audio"),
     path("captcha/", include("captcha.urls")),
 ]
 # MEDIA_ROOT is never served, in any mode: uploads and prepared files go out only through

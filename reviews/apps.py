@@ -12,9 +12,10 @@ class ReviewsConfig(AppConfig):
         from core import recovery
 
         from . import sealing  # noqa: F401
-        from .vote import snapshots
+        from .vote import captcha, snapshots
 
         # A daily vote count is due at its time even when nobody reads the page (celery beat).
         recovery.register(
             "vote_snapshots", snapshots.take_due_snapshots, report="定时公布票数快照 {} 个"
         )
+        recovery.register("captchas", captcha.sweep_expired, report="清除过期图形验证码 {} 个")

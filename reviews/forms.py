@@ -3,16 +3,18 @@ rule for what a score may be."""
 
 from decimal import Decimal
 
-from captcha.fields import CaptchaField, CaptchaTextInput
+from captcha.fields import CaptchaTextInput
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import passwords
 from cases.models import District
 
 from .review import SCORE_PLACES, clean_score
+from .vote.captcha import OneUseCaptchaField
 from .vote.errors import VoteError
 from .vote.identity import normalise_code, normalise_phone
 
@@ -27,6 +29,8 @@ class CaptchaWidget(CaptchaTextInput):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["refresh_url"] = self.refresh_url()
+        # Drawn twice as large for phones' dense screens (the same letters, the same key).
+        context["image_2x"] = reverse("captcha-image-2x", kwargs={"key": self._key})
         return context
 
 
@@ -38,7 +42,7 @@ class PhoneForm(forms.Form):
         max_length=32,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    captcha = CaptchaField(
+    captcha = OneUseCaptchaField(
         label=_("图形验证码"),
         help_text=_("请输入图中的英文字母，不区分大小写。"),
         # crispy renders this two-part widget as a fieldset whose legend labels no input: the

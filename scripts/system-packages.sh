@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those still missing, so that a
-# second run costs nothing. Groups: base (PDF fonts, poppler), browser (Chromium for the
-# end-to-end tests), servers (PostgreSQL and Redis for the scale-out mode and its CI job).
+# second run costs nothing. Groups: base (PDF fonts, poppler, flite that reads the vote's
+# captcha aloud), browser (Chromium for the end-to-end tests), servers (PostgreSQL and Redis
+# for the scale-out mode and its CI job).
 set -euo pipefail
 declare -A GROUPS_=(
-  [base]="fonts-noto-cjk fonts-arphic-ukai fonts-wqy-microhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+  [base]="fonts-noto-cjk fonts-arphic-ukai fonts-wqy-microhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 flite"
   [browser]="chromium fonts-wqy-microhei"
   [servers]="postgresql postgresql-contrib postgresql-15-rum redis-server"
   [proxy]="nginx"

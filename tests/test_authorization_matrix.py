@@ -481,12 +481,12 @@ POLICY = {
         changes=("voter",),
     ),
     "vote:cast@get": Rule(args=lambda w: [w.voting_round.pk, w.vote_a.pk], expect=everyone(405)),
-    # The captcha of the phone page (django-simple-captcha): its image for anyone; no audio
-    # (no speech synthesiser configured); the refresh answers the page's script only.
+    # The captcha of the phone page (django-simple-captcha): its image and its audio (flite,
+    # scripts/system-packages.sh) for anyone; the refresh answers the page's script only.
     "favicon": Rule(expect=everyone(301)),
     "captcha-image": Rule(args=lambda w: [w.captcha_key], expect=everyone()),
     "captcha-image-2x": Rule(args=lambda w: [w.captcha_key], expect=everyone()),
-    "captcha-audio": Rule(args=lambda w: [w.captcha_key], expect=everyone(404)),
+    "captcha-audio": Rule(args=lambda w: [w.captcha_key], expect=everyone()),
     "captcha-refresh": Rule(expect=everyone(404)),
     # --- Staff: watching and closing the vote -------------------------------------------------
     "reviews:rounds": Rule(expect=staff_only()),

@@ -15,7 +15,7 @@ from core.identifiers import mask_phone
 from core.text import quoted
 
 from ..forms import CodeForm, PhoneForm
-from ..vote import casting, identity, monitor, snapshots
+from ..vote import captcha, casting, identity, monitor, snapshots
 from ..vote.errors import CodeLimitReached, StaleVoter, VoteError
 from ..vote.throttle import block_key, client_address, limited_response, rate, vote_ratelimit
 
@@ -174,6 +174,9 @@ def phone(request: HttpRequest) -> HttpResponse:
                 request.session[PENDING_PHONE_KEY] = form.cleaned_data["phone"]
                 messages.info(request, _("验证码已发送，5 分钟内有效。"))
                 return redirect(reverse("vote:verify") + "?next=" + next_url)
+    # The page draws a new captcha: within the address's minting limit (reviews.vote.captcha).
+    if not captcha.may_mint(request):
+        return limited_response(request)
     context = {"form": form, "next": next_url}
     return render(request, "reviews/vote_phone.html", context, status=status)
 

@@ -21,6 +21,8 @@ DEFAULT_RATES = {
     "code_block": "300/h",  # code requests from one address block (/24, /48)
     "code_phone": "5/h",  # codes sent to one phone for one requester (address)
     "code_phone_all": "10/h",  # codes sent to one phone, every requester together
+    "captcha_ip": "120/h",  # captchas drawn (page views, 换一张, audio) for one address
+    "captcha_block": "1200/h",  # the same for one address block
     "verify_ip": "60/h",  # code checks from one address
     "vote_ip": "300/m",  # votes from one address
     "vote_voter": "30/m",  # votes by one verified phone

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -74,15 +74,20 @@ def request_code(
     it is sent; a refused or failed request costs nothing."""
     now = now or timezone.now()
     phone = normalise_phone(phone)
-    latest = PhoneCode.objects.filter(phone=phone).order_by("-created_at").first()
-    if latest and latest.created_at > now - CODE_RESEND_INTERVAL:
-        raise VoteError(
-            _("验证码已发送，请 %(seconds)s 秒后再试。") % {"seconds": CODE_RESEND_INTERVAL.seconds}
-        )
-    reservation = budget.reserve(phone=phone, requester=requester or ip or "", now=now)
     code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
+    reservation = None
     try:
         with transaction.atomic():
+            # The resend interval is read and the new code written under the phone's lock:
+            # without it, parallel requests all read "no recent code" and all send one.
+            _lock_phone(phone)
+            latest = PhoneCode.objects.filter(phone=phone).order_by("-created_at").first()
+            if latest and latest.created_at > now - CODE_RESEND_INTERVAL:
+                raise VoteError(
+                    _("验证码已发送，请 %(seconds)s 秒后再试。")
+                    % {"seconds": CODE_RESEND_INTERVAL.seconds}
+                )
+            reservation = budget.reserve(phone=phone, requester=requester or ip or "", now=now)
             # Only the newest code counts: earlier unused ones stop working.
             PhoneCode.objects.filter(phone=phone, used_at__isnull=True).update(used_at=now)
             record = PhoneCode.objects.create(
@@ -100,9 +105,20 @@ def request_code(
         logger.warning("SMS not sent to %s: %s", identifiers.mask_phone(phone), exc.detail)
         raise VoteError(str(exc.message)) from None
     except BaseException:
-        budget.release(reservation)
+        if reservation is not None:
+            budget.release(reservation)
         raise
     return record
+
+
+def _lock_phone(phone: str) -> None:
+    """Serialise code requests for one phone until the transaction ends. PostgreSQL: an
+    advisory lock on the phone (there may be no row to lock yet). SQLite: every transaction
+    is IMMEDIATE (settings), so writers already take turns."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"phone-code:{phone}".encode()).digest()[:8], "big")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key - 2**63])
 
 
 def verify_code(*, phone: str, code: str, now: datetime | None = None) -> Voter:

@@ -12,7 +12,11 @@ document.addEventListener("click", async (event) => {
     });
     if (!response.ok) throw new Error(String(response.status));
     const data = await response.json();
-    box.querySelector("img").src = data.image_url;
+    const image = box.querySelector("img");
+    image.src = data.image_url;
+    image.srcset = data.image_url.replace(/\/$/, "@2/") + " 2x";
+    const audio = box.querySelector("audio");
+    if (audio && data.audio_url) audio.src = data.audio_url;
     form.querySelector("input[name$='captcha_0']").value = data.key;
     const answer = form.querySelector("input[name$='captcha_1']");
     answer.value = "";

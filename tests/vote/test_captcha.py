@@ -133,3 +133,77 @@ def test_the_test_mode_is_off_outside_the_tests():
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "False"
     assert "CAPTCHA_TEST_MODE" not in (ROOT / "bizenv" / "settings.py").read_text()
+
+
+def test_an_address_draws_only_so_many_captchas_by_any_path(real_captcha, client, settings):
+    """Page views, "换一张" and the audio share one limit per address; another address is
+    not held up."""
+    settings.VOTE_RATELIMITS = {"captcha_ip": "4/h"}
+    xhr = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
+    assert client.get(reverse("vote:phone")).status_code == 200
+    assert client.post(reverse("vote:phone"), {"phone": PHONE}).status_code == 200
+    assert client.get(reverse("captcha-refresh"), **xhr).status_code == 200
+    key = CaptchaStore.objects.order_by("-pk").first().hashkey
+    assert client.get(reverse("captcha-audio", args=[key])).status_code == 200
+    drawn = CaptchaStore.objects.count()
+    assert client.get(reverse("vote:phone")).status_code == 429
+    assert client.post(reverse("vote:phone"), {"phone": PHONE}).status_code == 429
+    assert client.get(reverse("captcha-refresh"), **xhr).status_code == 429
+    assert client.get(reverse("captcha-audio", args=[key])).status_code == 429
+    assert CaptchaStore.objects.count() == drawn == 3
+    other = client.get(reverse("vote:phone"), REMOTE_ADDR="198.51.100.7")
+    assert other.status_code == 200 and CaptchaStore.objects.count() == drawn + 1
+
+
+def test_the_recovery_sweep_deletes_expired_captchas(real_captcha):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.recovery import recover_pending_work
+
+    fresh = CaptchaStore.generate_key()
+    stale = CaptchaStore.generate_key()
+    CaptchaStore.objects.filter(hashkey=stale).update(
+        expiration=timezone.now() - timedelta(seconds=1)
+    )
+    assert recover_pending_work()["captchas"] == 1
+    assert list(CaptchaStore.objects.values_list("hashkey", flat=True)) == [fresh]
+
+
+def test_the_image_is_legible_on_a_phone(real_captcha, client):
+    from io import BytesIO
+
+    from PIL import Image
+
+    page = client.get(reverse("vote:phone")).content.decode()
+    key, _answer = captcha_on(page)
+    assert f'srcset="/captcha/image/{key}@2/ 2x"' in page and "看不清？换一张" in page
+    small = Image.open(BytesIO(client.get(reverse("captcha-image", args=[key])).content))
+    large = Image.open(BytesIO(client.get(reverse("captcha-image-2x", args=[key])).content))
+    assert small.size[1] >= 60  # letters twice the height they had (an image about 30 px high)
+    assert large.size[1] >= 2 * small.size[1] - 4  # dense phone screens get twice the pixels
+
+
+def test_the_audio_reads_the_same_captcha_and_spends_with_it(real_captcha, client, monkeypatch):
+    import shutil
+
+    flite = shutil.which("flite")
+    assert flite, "flite not installed: run scripts/system-packages.sh"
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_FLITE_PATH", flite)
+    page = client.get(reverse("vote:phone")).content.decode()
+    key, answer = captcha_on(page)
+    assert (
+        f'<audio controls preload="none" class="captcha-audio" src="/captcha/audio/{key}.wav"'
+        in page
+    )
+    sound = client.get(reverse("captcha-audio", args=[key]))
+    assert sound.status_code == 200 and sound["Content-Type"] == "audio/wav"
+    assert b"".join(sound.streaming_content if sound.streaming else [sound.content])[:4] == b"RIFF"
+    refreshed = client.get(reverse("captcha-refresh"), HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    assert refreshed.json()["audio_url"] == f"/captcha/audio/{refreshed.json()['key']}.wav"
+    # A wrong answer spends the captcha: its audio is gone with it.
+    client.post(reverse("vote:phone"), {"phone": PHONE, "captcha_0": key, "captcha_1": "zz"})
+    assert client.get(reverse("captcha-audio", args=[key])).status_code == 410
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_FLITE_PATH", None)
+    assert "<audio" not in client.get(reverse("vote:phone")).content.decode()
