@@ -109,7 +109,11 @@ def index(request: HttpRequest) -> HttpResponse:
     rounds = list(casting.voting_rounds())
     if len(rounds) == 1:
         return redirect("vote:round", pk=rounds[0].pk)
-    return render(request, "reviews/vote_index.html", {"rounds": rounds})
+    # No vote open: the last closed vote's counts, and its 公示 or the archive, where it went.
+    ended = None
+    if not rounds:
+        ended = Round.objects.filter(status__in=VOTE_ENDED).order_by("-year", "-id").first()
+    return render(request, "reviews/vote_index.html", {"rounds": rounds, "ended": ended})
 
 
 @vary_on_cookie  # the voter's cookie changes the page (votes left, buttons)
@@ -218,7 +222,8 @@ def _after_verification(request, next_url) -> str:
     if case is None:
         messages.success(request, _("手机号验证成功，现在可以投票了。"))
         return next_url
-    text = _("手机号验证成功。您选择的%(title)s在此，点“投一票”即可投出。") % {
+    # The tap before verifying did not count: say so, in the card, at that moment.
+    text = _("验证成功，请再次点击投票：您选择的%(title)s在此，尚未投出。") % {
         "title": quoted(case.title)
     }
     _card_message(request, messages.SUCCESS, text, case.pk)

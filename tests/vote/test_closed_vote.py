@@ -102,3 +102,24 @@ def test_votes_are_refused_once_the_vote_has_closed(client, closed):
     assert Vote.objects.count() == before
     b.refresh_from_db()
     assert b.vote_count == 1
+
+
+@pytest.mark.parametrize("status", ["review", "approved", "publicity", "published"])
+def test_the_vote_index_after_the_vote_leads_to_the_closed_rounds_counts(client, closed, status):
+    """No vote open: /vote/ links the last closed vote's counts, and its 公示 or the archive
+    once there (#32)."""
+    round_, _a, _b = closed
+    Round.objects.filter(pk=round_.pk).update(status=status)
+    html = client.get(reverse("vote:index")).content.decode()
+    assert "目前没有正在进行的网络投票" in html and round_.title in html
+    assert f'href="{reverse("vote:round", args=[round_.pk])}"' in html
+    publicity = reverse("publishing:publicity", args=[round_.pk])
+    assert (f'href="{publicity}"' in html) == (status == "publicity")
+    archive = reverse("cases:archive") + f"?year={round_.year}"
+    assert (f'href="{archive}"' in html) == (status == "published")
+
+
+def test_the_vote_index_before_any_vote_offers_nothing_to_follow(client, db):
+    RoundFactory(status="submission")
+    html = client.get(reverse("vote:index")).content.decode()
+    assert "目前没有正在进行的网络投票" in html and 'data-testid="ended-vote"' not in html

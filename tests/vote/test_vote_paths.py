@@ -97,7 +97,10 @@ def test_after_verifying_the_phone_the_tapped_vote_is_offered_again(client, roun
     assert response.status_code == 302
     assert response.url == f"{round_url}#vote-case-{case.pk}"
     page = client.get(response.url).content.decode()
-    assert "您选择的“受理案例乙”在此" in card_slot(page, case.pk)
+    said = card_slot(page, case.pk)
+    assert "您选择的“受理案例乙”在此" in said
+    # The first tap did not count: the card says so (#32).
+    assert "验证成功，请再次点击投票" in said and "尚未投出" in said
     card = page[page.index(f'id="vote-case-{case.pk}"') :]
     assert card.index(f'data-testid="vote-{case.pk}"') < card.index("card-message")  # its button
     assert not Vote.objects.exists()
