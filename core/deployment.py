@@ -4,7 +4,11 @@
 - A console or memory SMS sender: codes would go to the log, not to phones.
 - ``SECRET_KEY`` equal to the development default.
 - ``SITE_URL`` unset: e-mails would link to a developer's machine.
+- Whatever the apps register (``register``): e.g. an ``SMS_SENDER`` that cannot be imported
+  and instantiated (reviews.vote.sms), which would otherwise fail on the first code.
 """
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core import checks
@@ -13,6 +17,15 @@ from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 DEVELOPMENT_KEY_PREFIX = "dev-insecure-key"
 # Senders that do not reach a phone (the old and the new dotted paths).
 TEST_SENDERS = ("ConsoleSender", "MemorySender")
+
+# Apps' own production checks: each returns [(id, message)] (registered in AppConfig.ready,
+# as core.recovery's steps; core imports no app).
+_registered: list[Callable[[], list[tuple[str, str]]]] = []
+
+
+def register(check: Callable[[], list[tuple[str, str]]]) -> None:
+    if check not in _registered:
+        _registered.append(check)
 
 
 def unsafe_settings() -> list[tuple[str, str]]:
@@ -29,6 +42,8 @@ def unsafe_settings() -> list[tuple[str, str]]:
         found.append(("core.E003", "SECRET_KEY is the development default"))
     if not getattr(settings, "SITE_URL", ""):
         found.append(("core.E004", "SITE_URL is not set: e-mails would carry no valid link"))
+    for check in _registered:
+        found.extend(check())
     return found
 
 

@@ -9,13 +9,14 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # Connects the receivers that refuse deleting a sealed sheet, by any path.
-        from core import recovery
+        from core import deployment, recovery
 
         from . import sealing  # noqa: F401
-        from .vote import captcha, snapshots
+        from .vote import captcha, sms, snapshots
 
         # A daily vote count is due at its time even when nobody reads the page (celery beat).
         recovery.register(
             "vote_snapshots", snapshots.take_due_snapshots, report="定时公布票数快照 {} 个"
         )
+        deployment.register(sms.production_problems)
         recovery.register("captchas", captcha.sweep_expired, report="清除过期图形验证码 {} 个")

@@ -107,7 +107,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-long-random-secret-" + "x7Q" * 20,
     "ALLOWED_HOSTS": "cases.example.cn",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
-    "SMS_SENDER": "reviews.vote.sms.HttpGatewaySender",
+    "SMS_SENDER": "reviews.vote.sms_gateways.HttpGatewaySender",
     "SITE_URL": "https://cases.example.cn",
 }
 
@@ -138,6 +138,13 @@ UNSAFE = [
     ({"SMS_SENDER": "reviews.sms.ConsoleSender"}, "core.E002", "SMS_SENDER"),
     ({"SECRET_KEY": "dev-insecure-key-change-me-" + "x" * 40}, "core.E003", "SECRET_KEY"),
     ({"SITE_URL": None}, "core.E004", "SITE_URL"),
+    # A misspelt sender: the class, the module, or something that is not a sender (#27).
+    ({"SMS_SENDER": "reviews.vote.sms.HttpGatewaySender"}, "reviews.E001", "SMS_SENDER"),
+    ({"SMS_SENDER": "reviews.vote.sms_gateways.HttpGatewaySendr"}, "reviews.E001", "SMS_SENDER"),
+    ({"SMS_SENDER": "reviews.vote.sms_gateway.HttpGatewaySender"}, "reviews.E001", "SMS_SENDER"),
+    ({"SMS_SENDER": "reviews.vote.sms.BaseSender"}, "reviews.E001", "SMS_SENDER"),
+    ({"SMS_SENDER": "collections.OrderedDict"}, "reviews.E001", "SMS_SENDER"),
+    ({"SMS_SENDER": "HttpGatewaySender"}, "reviews.E001", "SMS_SENDER"),
 ]
 
 

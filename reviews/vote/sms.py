@@ -87,6 +87,21 @@ def sender_path(path: str) -> str:
     return path
 
 
+def production_problems() -> list[tuple[str, str]]:
+    """The start-up check (core.deployment): ``SMS_SENDER`` names a sender class that imports
+    and instantiates; a misspelt path must stop the start, not the first voter's code."""
+    path = getattr(settings, "SMS_SENDER", "") or ""
+    if not path:
+        return []  # core.E002 says so
+    try:
+        sender = import_string(sender_path(path))()
+    except Exception as exc:  # noqa: BLE001 - any failure is the operator's to read
+        return [("reviews.E001", f"SMS_SENDER {path!r} cannot be loaded: {exc!r}"[:300])]
+    if not isinstance(sender, BaseSender) or type(sender) is BaseSender:
+        return [("reviews.E001", f"SMS_SENDER {path!r} is not a sender (reviews.vote.sms)")]
+    return []
+
+
 def get_sender() -> BaseSender:
     path = getattr(settings, "SMS_SENDER", "") or DEFAULT_SENDER
     return import_string(sender_path(path))()
