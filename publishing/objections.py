@@ -34,7 +34,7 @@ def accepts_objections(round_: Round, now=None) -> bool:
     )
 
 
-# Reference codes: 12 characters from 32 that cannot be misread (no 0/O, 1/I/L), 60 bits
+# Reference codes: 12 characters from 31 that cannot be misread (no 0/O, 1/I/L), 59 bits
 # from ``secrets``, shown once as XXXX-XXXX-XXXX; only their SHA-256 is kept.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
