@@ -32,6 +32,8 @@ class Confirmation:
     # a plain GET of the step's URL can be completed: the label of that field, posted as
     # ``reason`` (prefilled with what was posted).
     reason_label: str = ""
+    # Fields the page adds of its own (name, value), e.g. a digest of what it listed.
+    hidden: tuple = ()
 
 
 def is_confirmed(request: HttpRequest) -> bool:
@@ -48,6 +50,7 @@ def ask(request: HttpRequest, confirmation: Confirmation) -> HttpResponse:
                 reason = values[-1] if values else ""
                 continue
             carried.extend((name, value) for value in values)
+    carried.extend(confirmation.hidden)
     context = {
         "confirmation": confirmation,
         "carried": carried,

@@ -99,6 +99,21 @@ def review_round(*, cases=3, districts=("huangpu", "pudong", "jiading"), **round
 SCORES = {"leading": "30", "felt": "20", "replicable": "20"}
 
 
+def confirmed_submission(assignment, values: dict) -> dict:
+    """The POST of a sheet's confirmation page for ``values`` (reviews.views.expert): the
+    values, the confirmation and the digest of the scores the page listed."""
+    from . import review
+
+    criteria = review.round_criteria(assignment.round)
+    scores = review.clean_sheet_values(criteria, values, complete=True)
+    return {
+        **values,
+        "action": "submit",
+        "confirmed": "yes",
+        "listed": review.scores_fingerprint(assignment, scores),
+    }
+
+
 def reseed_reference_data():
     """Put back the districts and topics that migrations seed. A transactional test ends by
     flushing every table; tests that run after it expect the seeded rows."""

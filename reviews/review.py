@@ -5,6 +5,7 @@ their own assignments; staff get progress (who has finished) from ``progress`` a
 with a score in it until ``close_review`` has run.
 """
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Round
@@ -71,15 +73,24 @@ def sheet_total(criteria: list[Criterion], values: dict) -> Decimal:
     )
 
 
+# A plain decimal, as a person writes a score: digits, at most one point, an optional sign
+# (refused later as out of range). Not what Decimal() also reads: 1e1, 1_0, NaN, Infinity.
+PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+
+
 def clean_score(raw, criterion: Criterion) -> Decimal:
-    """A score typed by a person: a number from 0 to the criterion's maximum, ≤ 2 decimals."""
+    """A score typed by a person: a plain decimal from 0 to the criterion's maximum, ≤ 2
+    decimals."""
     # As typed on any keyboard: full-width digits and point (３６．５) and other scripts'
     # digits become ASCII before the number is read.
     text = ascii_digits(unicodedata.normalize("NFKC", str(raw))) if raw is not None else ""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
+    text = text.strip()
+    value = None
+    if PLAIN_DECIMAL.fullmatch(text):
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
     if value is None or not value.is_finite():
         raise ValidationError(
             _("“%(label)s”的得分“%(value)s”不是数字。") % {"label": criterion.label, "value": text}
@@ -244,6 +255,13 @@ def clean_sheet_values(criteria: list[Criterion], values: dict, *, complete: boo
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def scores_fingerprint(assignment: Assignment, scores: dict) -> str:
+    """What a confirmation page listed, as a keyed digest: the submission goes through only
+    with the scores the expert saw listed (not an edited POST's)."""
+    listed = ";".join(f"{key}={scores[key]}" for key in sorted(scores))
+    return salted_hmac("reviews.review.scores_fingerprint", f"{assignment.pk}|{listed}").hexdigest()
 
 
 def save_sheet(

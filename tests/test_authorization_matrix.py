@@ -42,7 +42,14 @@ from cases.models import Attachment, Case, District, KeyFigure, ReturnRequest, R
 from publishing import publication
 from publishing.models import NoticeDocument, Objection
 from reviews import review
-from reviews.factories import CAPTCHA_PASSED, CRITERIA, RoundFactory, VoterFactory, use_memory_sms
+from reviews.factories import (
+    CAPTCHA_PASSED,
+    CRITERIA,
+    RoundFactory,
+    VoterFactory,
+    confirmed_submission,
+    use_memory_sms,
+)
 from reviews.models import Assignment, Score, ScoreSheet, Vote, Voter
 from reviews.vote import casting, identity
 from tests.conftest import make_user
@@ -625,7 +632,7 @@ POLICY = {
     "reviews:sheet@submit": Rule(
         args=lambda w: [w.expert_a.pk],
         method="post",
-        data={**SCORES_POST, "action": "submit", "confirmed": "yes"},
+        data=lambda w: confirmed_submission(w.expert_a, SCORES_POST),
         expect=sheet_of("expert", 302),
         state=sheet_state("expert_a"),
         changes=("expert",),

@@ -33,6 +33,12 @@ def assignment_of(case, expert):
     return Assignment.objects.get(case=case, expert=expert)
 
 
+def carried(page: str) -> dict:
+    """What the confirmation page's form posts back: its hidden fields, as a browser sends."""
+    form = page[page.index('data-testid="confirmation"') :]
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+
+
 def sheet_page(client, expert, case):
     client.force_login(expert)
     url = reverse("reviews:sheet", args=[assignment_of(case, expert).pk])
@@ -174,7 +180,7 @@ def test_submitting_lists_the_weighted_total_on_a_confirmation_page_before_locki
     sheet = assignment_of(huangpu, expert).sheet
     assert sheet.status == "draft" and sheet.comment == "材料翔实"  # saved, not locked
     assert review.sheet_values(sheet)["felt"] == 25.5
-    client.post(url, {**posted, "comment": "材料翔实", "confirmed": "yes"})
+    client.post(url, carried(page))
     sheet.refresh_from_db()
     assert sheet.status == "submitted" and sheet.submitted_at is not None
 
@@ -196,7 +202,60 @@ def test_scores_typed_full_width_or_in_other_digits_read_as_numbers(setup, clien
     typed = {"leading": "３６", "felt": " ２５．５ ", "replicable": "٢٤", "action": "submit"}
     page = client.post(url, typed).content.decode()
     assert "合计：111.00 / 130" in page  # 36 + 2 × 25.5 + 24, as from ASCII digits
-    client.post(url, {**typed, "confirmed": "yes"})
+    client.post(url, carried(page))
+    sheet = assignment_of(huangpu, expert).sheet
+    assert sheet.status == "submitted"
+    assert review.sheet_values(sheet) == {"leading": 36, "felt": 25.5, "replicable": 24}
+
+
+@pytest.mark.parametrize(
+    "typed", ["1e1", "1E1", "2e-1", "1_0", "NaN", "Infinity", "0x10", "１ｅ１"]
+)
+def test_only_plain_decimals_count_as_scores(setup, client, expert, typed):
+    _round, (huangpu, *_rest) = setup
+    client.force_login(expert)
+    url = reverse("reviews:sheet", args=[assignment_of(huangpu, expert).pk])
+    response = client.post(url, {"leading": typed, "action": "save"})
+    assert response.status_code == 200 and "不是数字" in response.content.decode()
+    assert not ScoreSheet.objects.filter(assignment__case=huangpu).exists()
+
+
+@pytest.mark.parametrize(
+    "edit", [{"felt": "30"}, {"felt": "25.50", "leading": "35"}, {"listed": ""}]
+)
+def test_what_is_submitted_is_what_the_confirmation_listed(setup, client, expert, edit):
+    """An edited POST (or another tab's draft meanwhile) cannot change the scores between the
+    confirmation page and the submission: different scores are listed again, not submitted."""
+    _round, (huangpu, *_rest) = setup
+    client.force_login(expert)
+    url = reverse("reviews:sheet", args=[assignment_of(huangpu, expert).pk])
+    posted = {"leading": "36", "felt": "25.5", "replicable": "24", "action": "submit"}
+    listed = carried(client.post(url, posted).content.decode())
+    # Another tab saves other scores meanwhile: the page's confirmation still submits its own.
+    client.post(url, {"leading": "1", "felt": "1", "replicable": "1", "action": "save"})
+    again = client.post(url, {**listed, **edit})
+    assert again.status_code == 200
+    text = again.content.decode()
+    assert "请确认：提交评分" in text and "与确认页所列不一致" in text
+    sheet = assignment_of(huangpu, expert).sheet
+    assert sheet.status == "draft"
+    # Confirming what is now listed submits exactly that.
+    assert client.post(url, carried(text)).status_code == 302
+    sheet.refresh_from_db()
+    expected = {**{k: v for k, v in posted.items() if k != "action"}, **edit}
+    expected.pop("listed", None)
+    assert sheet.status == "submitted"
+    assert review.sheet_values(sheet) == {k: float(v) for k, v in expected.items()}
+
+
+def test_a_listed_confirmation_submits_although_another_tab_saved_meanwhile(setup, client, expert):
+    _round, (huangpu, *_rest) = setup
+    client.force_login(expert)
+    url = reverse("reviews:sheet", args=[assignment_of(huangpu, expert).pk])
+    posted = {"leading": "36", "felt": "25.5", "replicable": "24", "action": "submit"}
+    listed = carried(client.post(url, posted).content.decode())
+    client.post(url, {"leading": "1", "felt": "1", "replicable": "1", "action": "save"})
+    assert client.post(url, listed).status_code == 302
     sheet = assignment_of(huangpu, expert).sheet
     assert sheet.status == "submitted"
     assert review.sheet_values(sheet) == {"leading": 36, "felt": 25.5, "replicable": 24}

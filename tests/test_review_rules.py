@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from reviews import review
-from reviews.factories import SCORES, review_round
+from reviews.factories import SCORES, confirmed_submission, review_round
 from reviews.models import Assignment, ScoreSheet
 from reviews.rules import can
 from tests.conftest import make_user
@@ -218,7 +218,7 @@ def test_the_expert_form_saves_a_draft_and_submits(setup, client, expert):
     assert "请确认：提交评分" in page and "合计：" in page
     sheet = ScoreSheet.objects.get(assignment=assignment)
     assert sheet.status == "draft" and sheet.comment == "好"
-    response = client.post(url, {**SCORES, "comment": "好", "action": "submit", "confirmed": "yes"})
+    response = client.post(url, confirmed_submission(assignment, {**SCORES, "comment": "好"}))
     assert response.status_code == 302
     sheet = ScoreSheet.objects.get(assignment=assignment)
     assert sheet.status == "submitted" and sheet.comment == "好"

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -78,12 +79,20 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         submit = request.POST.get("action") == "submit"
         # Submitting locks the sheet: a complete sheet is first saved as a draft and the
-        # expert confirms on a page that lists the scores (no JavaScript needed).
+        # expert confirms on a page that lists the scores (no JavaScript needed). Only the
+        # scores that page listed are submitted: a confirmation whose scores differ (an edited
+        # POST, a page listed before another tab's change) is asked again.
         confirming = submit and not confirm.is_confirmed(request)
+        changed = False
         if form.is_valid():
             try:
-                if confirming:
+                if submit:
                     scores = review.clean_sheet_values(criteria, form.values(), complete=True)
+                    listed = review.scores_fingerprint(assignment, scores)
+                    if not confirming and not constant_time_compare(
+                        request.POST.get(LISTED_FIELD, ""), listed
+                    ):
+                        confirming = changed = True
                 review.save_sheet(
                     assignment=assignment,
                     user=request.user,
@@ -97,7 +106,12 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
                     form.add_error(None, message)
             else:
                 if confirming:
-                    return confirm.ask(request, _submit_confirmation(assignment, criteria, scores))
+                    confirmation = _submit_confirmation(assignment, criteria, scores, listed)
+                    if changed:
+                        confirmation.warnings.insert(
+                            0, _("提交的评分与确认页所列不一致，请核对以下评分后重新确认。")
+                        )
+                    return confirm.ask(request, confirmation)
                 if submit:
                     messages.success(request, _("评分已提交，评分表已锁定。"))
                     return redirect("reviews:expert_home")
@@ -123,7 +137,10 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/expert_sheet.html", context)
 
 
-def _submit_confirmation(assignment, criteria, scores) -> confirm.Confirmation:
+LISTED_FIELD = "listed"  # the digest of the scores a confirmation page listed
+
+
+def _submit_confirmation(assignment, criteria, scores, listed) -> confirm.Confirmation:
     lines = [
         _("%(label)s：%(score)s / %(max)s")
         % {"label": c.label, "score": scores[c.key], "max": f"{c.max.normalize():f}"}
@@ -146,6 +163,7 @@ def _submit_confirmation(assignment, criteria, scores) -> confirm.Confirmation:
         button=_("确认提交评分"),
         cancel_url=reverse("reviews:sheet", args=[assignment.pk]),
         carry=(*(c.key for c in criteria), "comment", "district_comment", "action"),
+        hidden=((LISTED_FIELD, listed),),
     )
 
 
