@@ -49,11 +49,23 @@ def _quota(round_, district_id):
     }
 
 
+def _not_an_officer(request):
+    """The officers' own pages need a district: a superuser passes every permission check but
+    has none, so it is told so on a page (not a 500, nor a case of no district)."""
+    reason = _(
+        "案例填报页面供各区填报人员使用。您的账号未关联任何区，不能在此填报案例；"
+        "市发改委工作人员请在工作台查看各区申报。"
+    )
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
 @login_required
 def my_cases(request):
     if not request.user.has_perm("cases.file_cases"):
         raise PermissionDenied
     district = request.user.district
+    if district is None:
+        return _not_an_officer(request)
     open_rounds = []
     for round_ in Round.objects.filter(status=Round.Status.SUBMISSION).order_by("-year"):
         open_rounds.append(
@@ -121,6 +133,8 @@ def case_create(request, round_pk):
     round_ = get_object_or_404(Round, pk=round_pk)
     if not request.user.has_perm("cases.add_case_to_round", round_):
         raise PermissionDenied
+    if request.user.district_id is None:
+        return _not_an_officer(request)
     case = Case(round=round_, district=request.user.district, created_by=request.user)
     return _case_form_page(request, case, round_=round_)
 

@@ -197,3 +197,21 @@ def test_public_case_page_hides_unpublished_cases(client, case_factory, expert):
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
     client.force_login(expert)  # signed in, and still told nothing
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["staff", "", "officer", "expert"])
+def test_a_superuser_without_a_district_is_told_and_creates_no_case(client, open_round, role):
+    """A superuser passes every permission check but belongs to no district (#27): the
+    officers' pages say so on a clear page, never a 500, and no case without a district is
+    ever created there."""
+    from tests.conftest import make_user
+
+    client.force_login(make_user(f"super_{role or 'none'}", role=role, is_superuser=True))
+    mine = client.get(reverse("cases:my_cases"))
+    create = reverse("cases:submission_create", args=[open_round.pk])
+    for response in (mine, client.get(create), client.post(create, {"title": "无区案例"})):
+        assert response.status_code == 403
+        assert "您的账号未关联任何区" in response.content.decode()
+    for action in ("draft", "submit", "preview"):
+        client.post(create, {"title": "无区案例", "summary": "摘要", "action": action})
+    assert not Case.objects.filter(district__isnull=True).exists()
