@@ -10,6 +10,10 @@ What an officer may read is decided here, in the queries, not in a template:
   by the database (one row per criterion, no sheet or expert column selected) and withheld
   where fewer than ``MIN_EXPERTS`` experts scored the case; comments are fetched as bare text,
   ordered by their text, not by who wrote them.
+- Under ``MIN_EXPERTS`` the expert score is withheld too, with the exact number of experts and
+  the final score (from which, beside the votes and the round's published vote weight, the
+  expert score can be worked back): with one expert it would be his total. The rank, the tier
+  (published anyway) and the votes stay.
 """
 
 from dataclasses import dataclass
@@ -57,11 +61,11 @@ class CriterionMean:
 class Placing:
     """The case's line of the approved result, without its details (which name the experts)."""
 
-    score: Decimal
+    score: Decimal | None  # None: withheld (fewer than MIN_EXPERTS experts)
     overall_rank: int
     tier: str
     rank: int | None
-    expert_score: str  # 0–100, as approved (4 decimals)
+    expert_score: str | None  # 0–100, as approved (4 decimals); None: withheld
 
 
 @dataclass(frozen=True)
@@ -71,13 +75,14 @@ class Feedback:
     vote_rank: int  # competition rank among the round's cases in the vote
     vote_cases: int
     result: Placing | None  # None: not shortlisted, or not in the approved result
-    experts: int  # experts whose submitted sheets count
+    experts: int | None  # experts whose sheets count; None: withheld (fewer than MIN_EXPERTS)
     criteria: list[CriterionMean] | None  # None: withheld (fewer than MIN_EXPERTS experts)
     comments: list[str]
 
     @property
     def withheld(self) -> bool:
-        return self.experts > 0 and self.criteria is None
+        """Fewer than MIN_EXPERTS experts scored the case: no score, mean or count of them."""
+        return self.experts is None
 
 
 def _votes(case: Case) -> tuple[int, int, int]:
@@ -134,6 +139,9 @@ def feedback_for(case: Case) -> Feedback:
         .first()
     )
     experts = _counted_sheets(case).count()
+    few = 0 < experts < MIN_EXPERTS
+    if few and placing:
+        placing.update(score=None, expert_score=None)
     comments = list(
         _counted_sheets(case)
         .exclude(district_comment="")
@@ -146,7 +154,7 @@ def feedback_for(case: Case) -> Feedback:
         vote_rank=vote_rank,
         vote_cases=vote_cases,
         result=Placing(**placing) if placing else None,
-        experts=experts,
+        experts=None if few else experts,
         criteria=_criterion_means(case, experts),
         comments=comments,
     )

@@ -144,12 +144,26 @@ def test_the_officer_reads_it_without_any_expert_or_single_score(published, clie
         assert str(expert) not in html  # 专家e1 …
 
 
-def test_means_are_withheld_under_three_experts(published, client, officer_b):
+@pytest.mark.parametrize("counted", [1, 2])
+def test_under_three_experts_nothing_gives_an_experts_score_away(
+    published, client, officer_b, counted
+):
+    """Fewer than 3 experts' sheets count (recusals make this common): no expert score, no
+    final score (with the votes and the vote weight beside it, it gives the expert score
+    back), no exact number of experts, no means; the rank, the tier and the votes stay."""
     _round, (_jiading, pudong, *_rest), _experts = published
+    if counted == 1:
+        Assignment.objects.filter(case=pudong, expert__username="e2").update(recused=True)
     f = feedback.feedback_for(pudong)
-    assert (f.experts, f.criteria, f.withheld) == (2, None, True)
+    assert (f.experts, f.criteria, f.withheld) == (None, None, True)
+    assert (f.result.score, f.result.expert_score) == (None, None)
+    assert (f.result.overall_rank, f.result.tier, f.result.rank) == (1, "优秀案例", 1)
     html = get(client, officer_b, pudong).content.decode()
-    assert "评分专家少于 3 位" in html
+    figures = html[html.index('id="feedback-figures"') :]
+    for hidden in ("93.00", "93.0000", "93", f"{counted} 位专家", "2 位专家"):
+        assert hidden not in figures, hidden
+    assert "评分专家少于 3 位" in html and "不反馈专家得分、最终得分、评分专家人数" in html
+    assert "12 票" in html and "总排名第 1 名" in html and "优秀案例" in html
     assert "浦东案例的专家意见" in html  # comments still go back
     assert 'id="feedback-criteria"' not in html
 
