@@ -104,14 +104,34 @@ else:
     _, static_headers = browser.get(css.group(1))
     if "immutable" not in static_headers.get("cache-control", ""):
         failures.append("static files are not served by nginx with a long cache")
+    for header in ("strict-transport-security", "referrer-policy", "x-content-type-options"):
+        if header not in static_headers:
+            failures.append(f"a static file through nginx: header {header} missing")
 browser.get("/cases/archive/?q=帮办", contains="<mark>帮办</mark>")
 browser.get("/cases/999999/", expect=404)
 browser.get("/media/attachments/x.pdf", expect=404)  # uploads are never served directly
 
-# --- Plain http is redirected to https ---------------------------------------------------
-status, _, plain_headers = Client(args.plain).request("GET", "/")
-if status != 301 or not plain_headers.get("location", "").startswith("https://"):
-    failures.append(f"plain http was not redirected to https ({status})")
+# --- Plain http is redirected to https, to SITE_URL's host only ------------------------------
+site_host = urllib.parse.urlsplit(args.base).netloc  # SITE_URL's host in deploy-check
+status, _, plain_headers = Client(args.plain).request("GET", "/cases/archive/?q=x")
+if status != 301 or plain_headers.get("location") != f"https://{site_host}/cases/archive/?q=x":
+    failures.append(f"plain http was not redirected to https://{site_host} ({status})")
+
+
+def unanswered(base, host):
+    """True when nginx closes the connection without a word (its 444) for this Host."""
+    try:
+        Client(base).request("GET", "/", headers={"Host": host})
+    except (http.client.RemoteDisconnected, ConnectionResetError):
+        return True
+    return False
+
+
+# --- Any other Host gets no answer, on either listener ------------------------------------
+for listener in (args.base, args.plain):
+    for host in ("evil.example", "evil.example:" + site_host.rpartition(":")[2], "localhost"):
+        if not unanswered(listener, host):
+            failures.append(f"nginx answered Host {host!r} on {listener}")
 
 # --- A protected download: the app answers X-Accel-Redirect, nginx sends the file -------
 django_orm()
@@ -132,6 +152,22 @@ if status != 200 or not body.startswith(b"%PDF") or "x-accel-redirect" in got:
     failures.append(f"the notice PDF did not come through nginx's protected location ({status})")
 elif "attachment" not in got.get("content-disposition", ""):
     failures.append("the notice PDF is not sent as an attachment")
+# nginx replaced the app's answer by the file: the policies must still be there, as the app's.
+for header in (
+    "content-security-policy",
+    "x-frame-options",
+    "permissions-policy",
+    "strict-transport-security",
+    "referrer-policy",
+    "x-content-type-options",
+):
+    if header not in got:
+        failures.append(f"a download through nginx: header {header} missing")
+if "sandbox" not in got.get("content-security-policy", ""):
+    failures.append("a download through nginx is not sandboxed by its CSP")
+for header in ("permissions-policy", "referrer-policy", "strict-transport-security"):
+    if got.get(header) != headers.get(header):
+        failures.append(f"a download's {header} differs from a page's: {got.get(header)!r}")
 
 # --- Login as staff through the real form, CSRF in force --------------------------------
 login_page, _ = browser.get("/accounts/login/")
