@@ -19,7 +19,8 @@ class ThrottledLoginMixin:
         if wait:
             raise ValidationError(
                 _(
-                    "该账号近期在多处登录失败次数过多，为保护账号安全，请 %(seconds)s 秒后再试。"
+                    "该账号近期在多处登录失败次数过多，为保护账号安全，请 %(seconds)s 秒后再试；"
+                    "或通过“在新设备上登录”向账号邮箱获取确认链接。"
                     "如非本人操作，请联系市发改委管理员。"
                 ),
                 code=THROTTLED,

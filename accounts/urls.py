@@ -15,6 +15,9 @@ urlpatterns = [
 # and templates find them.
 auth_urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
+    # A new browser's way past the per-username throttle (accounts.device_links).
+    path("accounts/login/device/", views.device_link_request, name="device_link_request"),
+    path("accounts/login/device/<str:token>/", views.device_link, name="device_link"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -87,3 +89,41 @@ def audit(request):
         "query": query.urlencode(),
     }
     return render(request, "accounts/audit.html", context)
+
+
+# --- A new browser while a stranger spends the username's attempts (accounts.device_links) --
+
+
+def device_link_request(request):
+    """Ask for the one-time link by username; the same answer whatever the username."""
+    from . import device_links
+
+    if request.method == "POST":
+        username = unicodedata.normalize("NFKC", request.POST.get("username", ""))[:150]
+        device_links.send_link(username)
+        messages.info(
+            request,
+            _(
+                "如该账号已登记邮箱，一次性确认链接已发往该邮箱（%(minutes)s 分钟内有效）。"
+                "请用本浏览器打开链接。"
+            )
+            % {"minutes": device_links.LINK_TTL // 60},
+        )
+        return redirect("login")
+    return render(request, "registration/device_link_request.html")
+
+
+def device_link(request, token):
+    """The link from the mail: a button (a mail scanner's GET spends nothing); its POST makes
+    this browser one of the user's own, then the login page asks for the password."""
+    from . import device_links, login_throttle
+
+    user = device_links.user_for(token, spend=request.method == "POST")
+    if user is None:
+        return render(request, "registration/device_link.html", {"valid": False}, status=410)
+    if request.method != "POST":
+        return render(request, "registration/device_link.html", {"valid": True, "user": user})
+    messages.success(request, _("本浏览器已确认为您的设备，请输入密码登录。"))
+    response = redirect("login")
+    login_throttle.remember_device(request, response, user.get_username())
+    return response

@@ -201,6 +201,10 @@ POLICY = {
     "login": Rule(expect={**everyone(), **{r: 302 for r in SIGNED_IN}}),
     "logout": Rule(method="post", expect=everyone(302)),
     "logout@get": Rule(expect=everyone(405)),
+    # A new browser's one-time link past the per-username throttle (accounts.device_links):
+    # asked for by anyone; a link that was never sent is gone (410) for everyone.
+    "device_link_request": Rule(expect=everyone()),
+    "device_link": Rule(args=lambda w: ["not-a-link"], expect=everyone(410)),
     "accounts:home": Rule(
         expect={
             **only(),

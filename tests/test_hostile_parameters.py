@@ -62,6 +62,8 @@ READS = {
     "favicon": Reads(),
     "login": Reads(form=("next", "username", "password")),
     "logout": Reads(form=("next",)),
+    "device_link_request": Reads(post=("username",)),
+    "device_link": Reads(),
     "password_change": Reads(form=("old_password", "new_password1", "new_password2")),
     "password_change_done": Reads(),
     "accounts:home": Reads(),

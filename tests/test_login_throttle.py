@@ -110,3 +110,63 @@ def test_failures_count_per_username_for_the_window(limits, expert):
     time.sleep(1.1)  # the window is over: the count starts again
     assert login_throttle.failures("expert") == 0
     assert attempt("expert", PASSWORD, "203.0.113.9").status_code == 302
+
+
+# --- The owner on a new device (#27): a one-time link by e-mail passes the throttle ----------
+
+
+def link_in(message) -> str:
+    import re
+
+    return re.search(r"https?://\S+/accounts/login/device/(\S+)/", message.body).group(0)
+
+
+def request_link(username, client=None):
+    client = client or Client()
+    return client.post(reverse("device_link_request"), {"username": username})
+
+
+def test_the_owner_gets_in_from_a_new_browser_with_the_mailed_link(limits, expert, mailoutbox):
+    """An attacker spends one wrong password a minute on the username: the owner, on a browser
+    that never logged in, asks for the link, follows it in that browser, and logs in."""
+    expert.email = "expert@example.cn"
+    expert.save()
+    spread_failures("expert", 21)  # the last one took this minute's slot
+    new_browser = Client()
+    assert attempt("expert", PASSWORD, "192.0.2.50", new_browser).status_code == 429
+    assert request_link("expert", new_browser).status_code == 302
+    [mail] = mailoutbox
+    assert mail.to == ["expert@example.cn"] and "只能使用一次" in mail.body
+    url = link_in(mail).split("://", 1)[1].partition("/")[2]
+    page = new_browser.get("/" + url)  # a mail scanner's GET spends nothing
+    assert page.status_code == 200 and "确认本浏览器" in page.content.decode()
+    assert new_browser.post("/" + url).status_code == 302
+    assert attempt("expert", PASSWORD, "192.0.2.50", new_browser).status_code == 302
+    # The link served once: another browser that follows it gets nothing.
+    other = Client()
+    assert other.post("/" + url).status_code == 410
+    assert attempt("expert", PASSWORD, "192.0.2.51", other).status_code == 429
+
+
+def test_the_link_says_nothing_about_accounts_and_is_sent_sparingly(limits, expert, mailoutbox):
+    expert.email = "expert@example.cn"
+    expert.save()
+    answers = {
+        name: request_link(name, Client()).wsgi_request._messages._queued_messages[0].message
+        for name in ("nobody-here", "staff", "expert")
+    }
+    assert len(set(answers.values())) == 1  # the same words whatever the username
+    assert [m.to for m in mailoutbox] == [["expert@example.cn"]]
+    request_link("expert")
+    assert len(mailoutbox) == 1  # one link per username per interval
+
+
+def test_a_link_stops_working_once_the_owner_logs_in_or_when_forged(limits, expert, mailoutbox):
+    expert.email = "expert@example.cn"
+    expert.save()
+    request_link("expert")
+    url = "/" + link_in(mailoutbox[0]).split("://", 1)[1].partition("/")[2]
+    assert attempt("expert", PASSWORD, "192.0.2.60").status_code == 302  # the owner logged in
+    assert Client().post(url).status_code == 410
+    assert Client().post(url[:-3] + "xx/").status_code == 410
+    assert Client().get("/accounts/login/device/x/").status_code == 410
