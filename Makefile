@@ -58,7 +58,7 @@ serve: install
 	DJANGO_ENV=production $(MANAGE) collectstatic --noinput
 	DJANGO_ENV=production $(MANAGE) migrate --noinput
 	DJANGO_ENV=production $(BIN)/gunicorn bizenv.wsgi -b $${BIND:-127.0.0.1:8000} -w $${WORKERS:-3} \
-	  --forwarded-allow-ips "$${TRUSTED_PROXIES:-}"
+	  --forwarded-allow-ips "$$(printf '%s' "$${TRUSTED_PROXIES:-}" | tr ',' '\n' | grep -vx unix | paste -sd, -)"
 
 ## check-deploy: check --deploy with what a deployment sets (your environment's values win)
 check-deploy: install

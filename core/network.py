@@ -26,6 +26,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_REAL_IP")
+# TRUSTED_PROXIES entry for gunicorn's Unix socket (a peer without an address): behind nginx,
+# gunicorn listens on a socket only nginx's group may open, so no local process (which could
+# connect from any loopback address) can speak as the proxy.
+UNIX_SOCKET = "unix"
 PEER_KEY = "bizenv.peer_addr"  # request.META: the address that connected, kept for logs
 
 
@@ -33,6 +37,9 @@ def parse_networks(entries) -> tuple:
     """``["127.0.0.10", "10.0.0.0/8"]`` as networks; a bad entry is a configuration error."""
     networks = []
     for entry in entries:
+        if entry.strip().lower() == UNIX_SOCKET:
+            networks.append(UNIX_SOCKET)
+            continue
         try:
             networks.append(ipaddress.ip_network(entry.strip(), strict=False))
         except ValueError:
@@ -64,14 +71,17 @@ def _address(text: str):
 
 
 def _is_trusted(address, networks) -> bool:
-    return address is not None and any(address in network for network in networks)
+    return address is not None and any(
+        address in network for network in networks if network != UNIX_SOCKET
+    )
 
 
 def resolve(peer: str, forwarded_for: str | None, networks) -> tuple[str, bool]:
     """(client address, whether the peer is a trusted proxy) for a connection from ``peer``
     that carried ``forwarded_for``."""
     peer_address = _address(peer or "")
-    if not networks or not _is_trusted(peer_address, networks):
+    through_socket = not peer and UNIX_SOCKET in networks
+    if not networks or not (through_socket or _is_trusted(peer_address, networks)):
         return peer, False
     client = peer_address
     for entry in reversed((forwarded_for or "").split(",")):
@@ -81,7 +91,7 @@ def resolve(peer: str, forwarded_for: str | None, networks) -> tuple[str, bool]:
         client = address
         if not _is_trusted(address, networks):
             break
-    return str(client), True
+    return ("" if client is None else str(client)), True
 
 
 def client_address(request) -> str:

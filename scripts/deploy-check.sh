@@ -2,8 +2,8 @@
 # Starts the production stack on loopback (PostgreSQL, Redis, a Celery worker, gunicorn in
 # production mode behind nginx, an SMS gateway stand-in) and runs a smoke test through it.
 #
-# Loopback addresses play the network: nginx connects to gunicorn from 127.0.0.10, the only
-# trusted proxy (TRUSTED_PROXIES); smoke-test clients connect from 127.0.0.21 and others.
+# gunicorn listens on a Unix socket that only nginx's workers' group may open (the only trusted
+# proxy: TRUSTED_PROXIES=unix); smoke-test clients connect to nginx from 127.0.0.21 and others.
 # nginx's port $HTTPS_PORT plays the TLS listener (plain HTTP here; the configuration in
 # scripts/nginx/bizenv.conf.in documents the certificate lines), $HTTP_PORT the plain one.
 set -euo pipefail
@@ -12,14 +12,15 @@ APP_PORT=${APP_PORT:-8765}
 HTTPS_PORT=${HTTPS_PORT:-8780}
 HTTP_PORT=${HTTP_PORT:-8781}
 SMS_PORT=${SMS_PORT:-8799}
-PROXY_ADDR=127.0.0.10
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
+NGINX_GROUP=$(id -gn nobody)  # nginx's workers run as nobody when no user is configured
+APP_SOCKET="$WORK/run/gunicorn.sock"
 export DJANGO_ENV=production
 export SECRET_KEY="deploy-check-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export SITE_URL="http://127.0.0.1:$HTTPS_PORT"
-export TRUSTED_PROXIES=$PROXY_ADDR
+export TRUSTED_PROXIES=unix
 export PROTECTED_DOWNLOADS_PREFIX=/protected/
 export DATABASE_URL=postgres://bizenv:bizenv@127.0.0.1:5432/bizenv_deploycheck
 export REDIS_URL=redis://127.0.0.1:6379/3
@@ -48,18 +49,22 @@ $PY manage.py migrate --noinput -v0
 $PY manage.py collectstatic --noinput -v0
 $PY manage.py demo_data --force >/dev/null
 mkdir -p "$MEDIA_ROOT" && chmod -R a+rX "$WORK"
+# The socket's folder is the gate: nginx's group may enter it, other users not (a socket is
+# reached through its folder, whatever the socket's own mode).
+mkdir -p "$WORK/run" && chgrp "$NGINX_GROUP" "$WORK/run" && chmod 2750 "$WORK/run"
 
 $PY scripts/sms_standin.py "$SMS_PORT" "$SMS_OUTBOX" &
 pids+=($!)
 .venv/bin/celery -A bizenv worker -l warning -P solo -Q "$CELERY_QUEUE" >"$WORK/worker.log" 2>&1 &
 pids+=($!)
-# gunicorn believes X-Forwarded-Proto from the same proxies as the app, and no others.
-.venv/bin/gunicorn bizenv.wsgi -b 127.0.0.1:$APP_PORT -w 2 --forwarded-allow-ips "$TRUSTED_PROXIES" \
+# On a socket gunicorn believes X-Forwarded-Proto from its peer, nginx, the only one that can
+# open the socket.
+.venv/bin/gunicorn bizenv.wsgi -b "unix:$APP_SOCKET" -w 2 \
   --access-logfile - >"$WORK/gunicorn.log" 2>&1 &
 pids+=($!)
 
 # nginx: the site from the repository's template, inside a minimal main configuration.
-UPSTREAM=127.0.0.1:$APP_PORT PROXY_BIND=$PROXY_ADDR HTTPS_LISTEN=127.0.0.1:$HTTPS_PORT \
+UPSTREAM="unix:$APP_SOCKET" HTTPS_LISTEN=127.0.0.1:$HTTPS_PORT \
   HTTP_LISTEN=127.0.0.1:$HTTP_PORT STATIC_ROOT=$STATIC_ROOT MEDIA_ROOT=$MEDIA_ROOT \
   bash scripts/nginx/render.sh >"$WORK/site.conf"
 cat >"$WORK/nginx.conf" <<CONF
@@ -79,10 +84,11 @@ CONF
 nginx -t -q -c "$WORK/nginx.conf" -p "$WORK"
 nginx -c "$WORK/nginx.conf" -p "$WORK"
 
-for _ in $(seq 1 50); do curl -fs -o /dev/null "http://127.0.0.1:$APP_PORT/" -H "X-Forwarded-Proto: https" && break; sleep 0.2; done
+for _ in $(seq 1 50); do curl -fs -o /dev/null --unix-socket "$APP_SOCKET" "http://127.0.0.1/" -H "X-Forwarded-Proto: https" && break; sleep 0.2; done
 
 if ! $PY scripts/smoke_test.py "http://127.0.0.1:$HTTPS_PORT" "$WORK" \
-    --plain "http://127.0.0.1:$HTTP_PORT" --direct "http://127.0.0.1:$APP_PORT"; then
+    --plain "http://127.0.0.1:$HTTP_PORT" --socket "$APP_SOCKET" --proxy-group "$NGINX_GROUP" \
+    --direct "http://127.0.0.1:$APP_PORT"; then
   echo "--- nginx errors"; tail -20 "$WORK/nginx-error.log" || true
   echo "--- gunicorn"; tail -40 "$WORK/gunicorn.log" || true
   exit 1

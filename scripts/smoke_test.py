@@ -1,10 +1,12 @@
 """Smoke test through a running production stack: nginx → gunicorn, PostgreSQL, Redis, a
 worker, the SMS gateway stand-in.
 
-Usage: smoke_test.py BASE_URL WORKDIR --plain PLAIN_URL --direct APP_URL
-BASE_URL is nginx's listener that plays TLS, PLAIN_URL its plain-HTTP listener, APP_URL
-gunicorn itself. Clients connect from loopback addresses of their own (127.0.0.21 …), never
-from the trusted proxy's (TRUSTED_PROXIES). Cookies are kept here, since they are Secure.
+Usage: smoke_test.py BASE_URL WORKDIR --plain PLAIN_URL --socket SOCKET --proxy-group GROUP
+    --direct APP_URL
+BASE_URL is nginx's listener that plays TLS, PLAIN_URL its plain-HTTP listener, SOCKET
+gunicorn's Unix socket (only GROUP, nginx's workers', may open it), APP_URL the TCP address
+where gunicorn must not listen. Clients connect from loopback addresses of their own
+(127.0.0.21 …). Cookies are kept here, since they are Secure.
 Exits non-zero with one line per failure.
 """
 
@@ -23,6 +25,8 @@ parser.add_argument("base")
 parser.add_argument("work", type=Path)
 parser.add_argument("--plain", required=True)
 parser.add_argument("--direct", required=True)
+parser.add_argument("--socket", required=True)
+parser.add_argument("--proxy-group", required=True)
 args = parser.parse_args()
 WORK = args.work
 failures = []
@@ -255,15 +259,23 @@ for client, phone, forged, expected in checks:
                 f"expected {expected}"
             )
 
-# A client that reaches gunicorn directly is no proxy: its forwarding headers are dropped, so
-# claiming HTTPS gets it redirected like any plain request.
-# 127.0.0.1 too: gunicorn's own default would have believed it.
-for source in ("127.0.0.23", "127.0.0.1"):
-    status, _, got = Client(args.direct, source).request(
-        "GET", "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.98"}
-    )
-    if status != 301:
-        failures.append(f"a direct client's X-Forwarded-Proto was believed ({source}: {status})")
+# --- Only nginx reaches gunicorn: a socket of nginx's group, nothing on TCP ------------------
+# A local process that could open gunicorn's door could speak as the trusted proxy.
+import grp  # noqa: E402
+import stat  # noqa: E402
+
+if not stat.S_ISSOCK(os.stat(args.socket).st_mode):
+    failures.append(f"gunicorn does not listen on the socket {args.socket}")
+folder = os.stat(os.path.dirname(args.socket))
+if folder.st_mode & 0o007:
+    failures.append(f"gunicorn's socket folder is open to every local user ({oct(folder.st_mode)})")
+if grp.getgrgid(folder.st_gid).gr_name != args.proxy_group:
+    failures.append(f"gunicorn's socket folder is not of nginx's group {args.proxy_group}")
+try:
+    Client(args.direct, "127.0.0.23").request("GET", "/")
+    failures.append(f"gunicorn answers over TCP at {args.direct}")
+except ConnectionRefusedError:
+    pass
 
 # --- A task through Redis and the worker: the worker writes the mail file ---------------
 from core.tasks import send_smoke_mail  # noqa: E402

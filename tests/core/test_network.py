@@ -113,3 +113,12 @@ def test_axes_counts_failures_per_client_not_per_proxy(client, django_user_model
     owner = {"REMOTE_ADDR": "127.0.0.10", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
     response = client.post(url, {"username": "expert_x", "password": "a-Good-pass-2026"}, **owner)
     assert response.status_code == 302
+
+
+def test_behind_a_unix_socket_the_proxys_header_is_believed_and_nothing_else_is():
+    """gunicorn on a Unix socket (only nginx's group may open it): the peer has no address;
+    with ``unix`` in TRUSTED_PROXIES that peer is the proxy, and an address peer is not."""
+    socket = parse_networks(["unix"])
+    assert resolve("", "1.2.3.4, 203.0.113.7", socket) == ("203.0.113.7", True)
+    assert resolve("127.0.0.10", "203.0.113.7", socket) == ("127.0.0.10", False)
+    assert resolve("", "203.0.113.7", NGINX) == ("", False)  # without the entry: not believed
