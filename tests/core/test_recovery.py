@@ -12,6 +12,7 @@ def test_each_app_registers_its_recovery_step_in_app_order():
         "related_cases",
         "archive_exports",
         "vote_snapshots",
+        "captchas",
         "documents",
     ]
 
