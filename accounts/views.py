@@ -87,3 +87,10 @@ def audit(request):
         "query": query.urlencode(),
     }
     return render(request, "accounts/audit.html", context)
+
+
+@login_required
+def own_data(request):
+    """Officers, experts and staff read what their account holds about them (PIPL art. 45);
+    corrections and closing the account go through the commission (the notice says how)."""
+    return render(request, "accounts/own_data.html", {"account": request.user})

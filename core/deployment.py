@@ -4,6 +4,7 @@
 - A console or memory SMS sender: codes would go to the log, not to phones.
 - ``SECRET_KEY`` equal to the development default.
 - ``SITE_URL`` unset: e-mails would link to a developer's machine.
+- ``PHONE_HASH_KEY`` unset, the development default or SECRET_KEY itself.
 """
 
 from django.conf import settings
@@ -29,6 +30,9 @@ def unsafe_settings() -> list[tuple[str, str]]:
         found.append(("core.E003", "SECRET_KEY is the development default"))
     if not getattr(settings, "SITE_URL", ""):
         found.append(("core.E004", "SITE_URL is not set: e-mails would carry no valid link"))
+    phone_key = getattr(settings, "PHONE_HASH_KEY", "")
+    if not phone_key or phone_key.startswith("dev-") or phone_key == settings.SECRET_KEY:
+        found.append(("core.E005", "PHONE_HASH_KEY must be a secret of its own"))
     return found
 
 

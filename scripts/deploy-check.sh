@@ -17,6 +17,7 @@ WORK=$(mktemp -d)
 chmod 755 "$WORK"
 export DJANGO_ENV=production
 export SECRET_KEY="deploy-check-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export PHONE_HASH_KEY="deploy-check-phone-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export SITE_URL="http://127.0.0.1:$HTTPS_PORT"
 export TRUSTED_PROXIES=$PROXY_ADDR

@@ -109,6 +109,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "SMS_SENDER": "reviews.vote.sms.HttpGatewaySender",
     "SITE_URL": "https://cases.example.cn",
+    "PHONE_HASH_KEY": "another-long-random-secret-" + "k9P" * 20,
 }
 
 
@@ -138,6 +139,8 @@ UNSAFE = [
     ({"SMS_SENDER": "reviews.sms.ConsoleSender"}, "core.E002", "SMS_SENDER"),
     ({"SECRET_KEY": "dev-insecure-key-change-me-" + "x" * 40}, "core.E003", "SECRET_KEY"),
     ({"SITE_URL": None}, "core.E004", "SITE_URL"),
+    ({"PHONE_HASH_KEY": None}, "core.E005", "PHONE_HASH_KEY"),
+    ({"PHONE_HASH_KEY": PRODUCTION_ENV["SECRET_KEY"]}, "core.E005", "PHONE_HASH_KEY"),
 ]
 
 
