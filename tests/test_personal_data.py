@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.archive import export, prepared
 from cases.models import Case, Round
 from core.backup import write_backup
 from core.recovery import recover_pending_work
@@ -35,7 +36,11 @@ ADDRESS = "203.0.113.57"
 OBJECTOR = {"name": "王小明", "contact": "wangxm@example.com"}
 OBJECTOR_ADDRESS = "198.51.100.23"
 LOGIN_ADDRESS = "192.0.2.77"
-PENDING_PHONE = "13912345678"  # typed on the phone page, never verified: only in a session
+PENDING_PHONE = "13912345678"
+CASE_CONTACT = {
+    "contact_name": "李经办",
+    "contact_phone": "13700001111",
+}  # typed on the phone page, never verified: only in a session
 
 
 @pytest.fixture
@@ -96,6 +101,12 @@ def finished_round(db, sms, settings, tmp_path, staff):
         publicity_ends=now + timedelta(days=1),
         published_at=now + timedelta(days=2),
     )
+    # Published with a contact on the case file: the prepared exports on disk carry none.
+    Case.objects.filter(round=round_).update(
+        status=Case.Status.PUBLISHED, tier="优秀案例", rank=1, **CASE_CONTACT
+    )
+    for fmt in export.FORMATS:
+        prepared.rebuild(fmt)
     backup = settings.BACKUP_DIR / "bizenv-old.tar.gz"
     write_backup(backup)
     os.utime(backup, (time.time() - 40 * 86400,) * 2)
@@ -164,8 +175,10 @@ def test_the_sweep_leaves_none_of_a_finished_rounds_personal_data(finished_round
         assert secret not in dump
     assert "203.0.113.0" in dump  # the address block stays, for the frozen bursts
     assert not list(settings.BACKUP_DIR.glob("*.tar.gz"))
-    for secret in (*PHONES, ADDRESS, *OBJECTOR.values()):
-        assert secret.encode() not in files_under(settings.MEDIA_ROOT)
+    exports = files_under(settings.MEDIA_ROOT)
+    assert exports  # the prepared exports were written
+    for secret in (*PHONES, ADDRESS, *OBJECTOR.values(), *CASE_CONTACT.values()):
+        assert secret.encode() not in exports
     # Every published figure and flag as before; the flags are frozen, not recomputed (the
     # numbers they came from are gone).
     assert figures(finished_round) == before
