@@ -61,8 +61,11 @@ class Deleted:
 def delete_own_data(*, voter_id: int, token_version: int) -> Deleted:
     """Delete a voter's data while a vote is open (see the module's text)."""
     with transaction.atomic():
+        # FOR NO KEY UPDATE (PostgreSQL): a vote in flight checks its foreign key with FOR KEY
+        # SHARE on this row, at the end of its statement, after it took its ballot and case
+        # rows; a plain FOR UPDATE here would wait for it while it waits for us (a deadlock).
         voter = (
-            Voter.objects.select_for_update()
+            Voter.objects.select_for_update(no_key=True)
             .filter(pk=voter_id, token_version=token_version)
             .first()
         )
