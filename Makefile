@@ -63,6 +63,7 @@ serve: install
 ## check-deploy: check --deploy with what a deployment sets (your environment's values win)
 check-deploy: install
 	DJANGO_ENV=production SECRET_KEY=$${SECRET_KEY:-check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
+	  PHONE_HASH_KEY=$${PHONE_HASH_KEY:-check-deploy-phone-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-cases.example.cn} SITE_URL=$${SITE_URL:-https://cases.example.cn} \
 	  REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
 	  SMS_SENDER=$${SMS_SENDER:-reviews.vote.sms_gateways.HttpGatewaySender} \

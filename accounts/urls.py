@@ -9,6 +9,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit, name="audit"),
+    path("me/", views.own_data, name="own_data"),
 ]
 
 # Login, logout and the password change keep Django's own names so that LOGIN_URL, the admin

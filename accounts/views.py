@@ -127,3 +127,10 @@ def device_link(request, token):
     response = redirect("login")
     login_throttle.remember_device(request, response, user.get_username())
     return response
+
+
+@login_required
+def own_data(request):
+    """Officers, experts and staff read what their account holds about them (PIPL art. 45);
+    corrections and closing the account go through the commission (the notice says how)."""
+    return render(request, "accounts/own_data.html", {"account": request.user})

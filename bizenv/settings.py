@@ -281,6 +281,22 @@ VOTE_PHONE_RUN_LENGTH = envint("VOTE_PHONE_RUN_LENGTH", 5)
 VOTE_PHONE_RUN_GAP = envint("VOTE_PHONE_RUN_GAP", 3)
 VOTE_PHONE_RUN_HOURS = envint("VOTE_PHONE_RUN_HOURS", 24)
 
+# Personal information (PIPL): who handles it, as the notice at /privacy/ names it, and how
+# long it is kept. PERSONAL_DATA_RETENTION_DAYS after a round's 公示 ends (or its publication,
+# whichever is later) the recovery sweep minimises that round's personal data
+# (publishing.retention). PHONE_HASH_KEY keys the hash that replaces a minimised voter's phone:
+# a secret of its own, so that leaking SECRET_KEY does not make the hashes guessable as well.
+PERSONAL_DATA_RETENTION_DAYS = envint("PERSONAL_DATA_RETENTION_DAYS", 30)
+PHONE_HASH_KEY = env("PHONE_HASH_KEY", "" if PRODUCTION else "dev-phone-hash-key-change-me")
+PRIVACY_HANDLER_NAME = env("PRIVACY_HANDLER_NAME", "上海市发展和改革委员会")
+PRIVACY_HANDLER_CONTACT = env(
+    "PRIVACY_HANDLER_CONTACT", "上海市人民大道200号，邮编200003；电话 021-23112311"
+)
+SMS_PROVIDER_NAME = env("SMS_PROVIDER_NAME", "本系统接入的短信服务商")
+# Where `manage.py backup` keeps its archives when given no path; the sweep deletes the ones
+# older than the retention period (they hold the personal data it minimised).
+BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from accounts.urls import auth_urlpatterns
 from cases.archive import views as case_views
+from publishing import privacy_views
 from reviews.vote import captcha as vote_captcha
 
 admin.site.site_header = "上海市各区优化营商环境案例评选 · 管理后台"
@@ -26,6 +27,7 @@ urlpatterns = [
     path("vote/", include("reviews.urls_vote")),
     path("", case_views.home, name="home"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
+    path("privacy/", privacy_views.notice, name="privacy"),
     *auth_urlpatterns,
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),

@@ -6,6 +6,7 @@
 - ``SITE_URL`` unset: e-mails would link to a developer's machine.
 - Whatever the apps register (``register``): e.g. an ``SMS_SENDER`` that cannot be imported
   and instantiated (reviews.vote.sms), which would otherwise fail on the first code.
+- ``PHONE_HASH_KEY`` unset, the development default or SECRET_KEY itself.
 """
 
 from collections.abc import Callable
@@ -44,6 +45,9 @@ def unsafe_settings() -> list[tuple[str, str]]:
         found.append(("core.E004", "SITE_URL is not set: e-mails would carry no valid link"))
     for check in _registered:
         found.extend(check())
+    phone_key = getattr(settings, "PHONE_HASH_KEY", "")
+    if not phone_key or phone_key.startswith("dev-") or phone_key == settings.SECRET_KEY:
+        found.append(("core.E005", "PHONE_HASH_KEY must be a secret of its own"))
     return found
 
 

@@ -11,8 +11,12 @@ and comes out as ASCII or not at all.
 - Surrounding spaces of any width are ignored; the full-width ``＋`` and ``－`` become ASCII.
 """
 
+import hashlib
+import hmac
 import re
 import unicodedata
+
+from django.conf import settings
 
 # PostgreSQL's bigint, Django's BigAutoField: an id beyond this cannot exist.
 MAX_ID = 2**63 - 1
@@ -101,8 +105,18 @@ def normalise_phone(raw) -> str:
     return text
 
 
-def mask_phone(phone: str) -> str:
+def phone_digest(phone: str) -> str:
+    """The keyed hash (HMAC-SHA256 under ``PHONE_HASH_KEY``, not SECRET_KEY) that stands for a
+    voter's normalised phone once the number itself is minimised: the same phone, the same
+    digest, so a returning voter is found by hashing the number they type."""
+    key = settings.PHONE_HASH_KEY.encode()
+    return hmac.new(key, b"phone:" + phone.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def mask_phone(phone: str | None) -> str:
     """138****0001: how a phone is shown everywhere but the staff fraud review."""
+    if not phone:
+        return ""
     if len(phone) != 11:
         return "*" * len(phone)
     return f"{phone[:3]}****{phone[7:]}"

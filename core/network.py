@@ -123,3 +123,16 @@ class ClientAddressMiddleware:
                 meta.pop(header, None)
         meta[PEER_KEY] = peer
         return self.get_response(request)
+
+
+def address_prefix(ip: str | None) -> str | None:
+    """A client address cut to its /24 (IPv4) or /48 (IPv6) network address: what is kept of
+    it once personal data is minimised (publishing.retention). None stays None."""
+    if not ip:
+        return ip
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False).network_address)

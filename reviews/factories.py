@@ -71,8 +71,9 @@ def use_memory_sms(settings):
     return MemorySender
 
 
-# The vote's captcha, answered as tests may (tests/conftest.py turns its test mode on).
-CAPTCHA_PASSED = {"captcha_0": "test", "captcha_1": "PASSED"}
+# The vote's captcha, answered as tests may (tests/conftest.py turns its test mode on), with
+# the notice's consent ticked, as every phone form that asks for a code must be.
+CAPTCHA_PASSED = {"captcha_0": "test", "captcha_1": "PASSED", "consent": "on"}
 
 
 def clear_rate_limits():

@@ -8,6 +8,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import passwords
@@ -34,6 +37,19 @@ class CaptchaWidget(CaptchaTextInput):
         return context
 
 
+def _notice_link(text: str) -> str:
+    """``text`` with a link to the notice (个人信息处理告知) after it, for a field's help."""
+    return format_html(
+        '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
+        text,
+        reverse("privacy"),
+        gettext("阅读《个人信息处理告知》"),
+    )
+
+
+notice_link = lazy(_notice_link, str)
+
+
 class PhoneForm(forms.Form):
     """Asking for a code: the phone, and a captcha before any code is sent."""
 
@@ -54,6 +70,23 @@ class PhoneForm(forms.Form):
             "incomplete": _("请输入图形验证码。"),
         },
     )
+
+    # Consent (PIPL art. 14): never pre-ticked; without it the form is invalid, so no code is
+    # asked for, no SMS spent and nothing stored. Its help text links the notice.
+    consent = forms.BooleanField(
+        label=_("我已阅读并同意《个人信息处理告知》，同意为投票验证处理我的手机号"),
+        required=True,
+        initial=False,
+        help_text=notice_link(_("谁处理、为何处理、保存多久、您的权利及如何行使，见告知全文。")),
+        error_messages={
+            "required": _(
+                "未勾选同意《个人信息处理告知》：不同意就不能处理您的手机号，"
+                "因此不会发送验证码，也不会保存您填写的号码。"
+            )
+        },
+    )
+
+    field_order = ["phone", "captcha", "consent"]
 
     def clean_phone(self):
         try:

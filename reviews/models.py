@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case, Round
-from core.identifiers import mask_phone
+from core.identifiers import mask_phone, phone_digest
 
 from .conflicts import refusal
 
@@ -25,8 +25,16 @@ class ChangesOnlyHistory(HistoricalRecords):
 class Voter(models.Model):
     """A member of the public who proved a phone number with a one-time code."""
 
-    # 11 ASCII digits (core.identifiers.normalise_phone), whatever digits were typed.
-    phone = models.CharField(_("手机号"), max_length=20, unique=True)
+    # 11 ASCII digits (core.identifiers.normalise_phone), whatever digits were typed; NULL once
+    # minimised (publishing.retention) or deleted by the voter (reviews.vote.own_data).
+    phone = models.CharField(_("手机号"), max_length=20, unique=True, null=True, blank=True)
+    # HMAC-SHA256 of the phone under PHONE_HASH_KEY (reviews.vote.identity.phone_digest), kept
+    # when the phone is minimised: a returning voter is found by hashing the typed number, so
+    # one phone stays one voter across rounds.
+    phone_hash = models.CharField(
+        _("手机号摘要"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    minimised_at = models.DateTimeField(_("最小化时间"), null=True, blank=True)
     verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
     # Signed into the voter's cookie and checked by every vote: adding one ("更换手机号", or
     # staff on the vote monitor) revokes every cookie issued before (reviews.vote.identity).
@@ -43,9 +51,19 @@ class Voter(models.Model):
     def __str__(self):
         return self.masked_phone
 
+    def save(self, *args, **kwargs):
+        # The hash follows the number wherever a row is saved with one (the vote's own paths
+        # write both with UPDATEs: reviews.vote.identity).
+        if self.phone:
+            self.phone_hash = phone_digest(self.phone)
+            fields = kwargs.get("update_fields")
+            if fields is not None and "phone" in fields:
+                kwargs["update_fields"] = {*fields, "phone_hash"}
+        super().save(*args, **kwargs)
+
     @property
     def masked_phone(self):
-        return mask_phone(self.phone)
+        return mask_phone(self.phone) if self.phone else str(_("（手机号已删除）"))
 
 
 class PhoneCode(models.Model):
@@ -325,6 +343,12 @@ class RoundSelection(models.Model):
         verbose_name=_("结束评审操作人"),
     )
     approved_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+    # The round's personal data minimised (publishing.retention), and the fraud review's flags
+    # as they stood just before (reviews.vote.frozen_flags): what staff saw stays what they see.
+    personal_data_minimised_at = models.DateTimeField(
+        _("个人信息最小化时间"), null=True, blank=True
+    )
+    frozen_flags = models.JSONField(_("冻结的异常标记"), null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

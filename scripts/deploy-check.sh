@@ -18,6 +18,7 @@ NGINX_GROUP=$(id -gn nobody)  # nginx's workers run as nobody when no user is co
 APP_SOCKET="$WORK/run/gunicorn.sock"
 export DJANGO_ENV=production
 export SECRET_KEY="deploy-check-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export PHONE_HASH_KEY="deploy-check-phone-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export SITE_URL="http://127.0.0.1:$HTTPS_PORT"
 export TRUSTED_PROXIES=unix

@@ -216,6 +216,8 @@ POLICY = {
         }
     ),
     "accounts:audit": Rule(expect=staff_only()),
+    "accounts:own_data": Rule(expect=only(200, *SIGNED_IN)),
+    "privacy": Rule(expect=everyone()),
     "password_change": Rule(expect=only(200, *SIGNED_IN)),
     # The change is confirmed by a message on the user's own start page.
     "password_change_done": Rule(expect=only(to("accounts:home"), *SIGNED_IN)),
@@ -492,6 +494,17 @@ POLICY = {
         changes=("voter",),
     ),
     "vote:cast@get": Rule(args=lambda w: [w.voting_round.pk, w.vote_a.pk], expect=everyone(405)),
+    # A verified voter's own data (issue #30): only the cookie's voter; deleting it needs the
+    # confirmation box and takes the voter away.
+    "vote:own_data": Rule(expect=public_vote(voter=200, others=to("vote:phone"))),
+    "vote:delete_own_data": Rule(
+        method="post",
+        data=CONFIRMED,
+        expect=public_vote(voter=to("vote:index"), others=to("vote:phone")),
+        state=lambda w: Voter.objects.filter(pk=w.voter.pk).exists(),
+        changes=("voter",),
+    ),
+    "vote:delete_own_data@get": Rule(expect=everyone(405)),
     # The captcha of the phone page (django-simple-captcha): its image and its audio (flite,
     # scripts/system-packages.sh) for anyone; the refresh answers the page's script only.
     "favicon": Rule(expect=everyone(301)),

@@ -68,6 +68,8 @@ READS = {
     "password_change_done": Reads(),
     "accounts:home": Reads(),
     "accounts:audit": Reads(get=("model", "round", "case", "user", "page")),
+    "accounts:own_data": Reads(),
+    "privacy": Reads(),
     # The public archive.
     "cases:archive": Reads(get=(*ARCHIVE, "page")),
     "cases:round": Reads(),
@@ -102,12 +104,14 @@ READS = {
     ),
     # The public vote.
     "vote:index": Reads(),
-    "vote:phone": Reads(get=("next",), post=("next", "phone")),
+    "vote:phone": Reads(get=("next",), post=("next", "phone", "consent")),
     "vote:verify": NEXT,
     "vote:forget": NEXT,
     "vote:round": Reads(),
     "vote:case": Reads(),
     "vote:cast": NEXT,
+    "vote:own_data": Reads(),
+    "vote:delete_own_data": Reads(post=("confirmed",), bases=({}, {"confirmed": "yes"})),
     # The captcha before a code is sent (django-simple-captcha's own views).
     "captcha-image": Reads(),
     "captcha-image-2x": Reads(),

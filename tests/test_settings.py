@@ -109,6 +109,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "SMS_SENDER": "reviews.vote.sms_gateways.HttpGatewaySender",
     "SITE_URL": "https://cases.example.cn",
+    "PHONE_HASH_KEY": "another-long-random-secret-" + "k9P" * 20,
 }
 
 
@@ -145,6 +146,8 @@ UNSAFE = [
     ({"SMS_SENDER": "reviews.vote.sms.BaseSender"}, "reviews.E001", "SMS_SENDER"),
     ({"SMS_SENDER": "collections.OrderedDict"}, "reviews.E001", "SMS_SENDER"),
     ({"SMS_SENDER": "HttpGatewaySender"}, "reviews.E001", "SMS_SENDER"),
+    ({"PHONE_HASH_KEY": None}, "core.E005", "PHONE_HASH_KEY"),
+    ({"PHONE_HASH_KEY": PRODUCTION_ENV["SECRET_KEY"]}, "core.E005", "PHONE_HASH_KEY"),
 ]
 
 

@@ -19,10 +19,10 @@ from core.identifiers import IdentifierError, parse_id
 
 from .. import review
 from ..forms import CloseReviewForm, ExpertForm, ReasonForm, UploadForm
-from ..models import Assignment, ScoreSheet, Voter
+from ..models import Assignment, ScoreSheet
 from ..results import is_approved
 from ..score_upload import apply_upload, parse_upload
-from ..vote import budget, flags, identity, monitor
+from ..vote import budget, flags, identity, monitor, retention
 from ..vote.errors import VoteError
 from .common import get_round, staff_required
 
@@ -54,7 +54,8 @@ def rounds(request: HttpRequest) -> HttpResponse:
 def vote_monitor(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk, *SELECTION_STATUSES)
     # The fraud review: whole phone numbers, for staff only (masked everywhere else).
-    bursts = monitor.add_burst_voters(monitor.find_bursts(round_) + flags.find_flags(round_))
+    # Frozen once the round's personal data is minimised (reviews.vote.retention).
+    bursts = monitor.add_burst_voters(retention.flags_for(round_))
     context = {
         "round": round_,
         "tally": monitor.tally(round_),
@@ -112,7 +113,7 @@ def revoke_voters(request: HttpRequest, pk: int) -> HttpResponse:
         ids = [_id(value) for value in request.POST.getlist("voter_ids")]
         typed = request.POST.get("phone", "").strip()
         if typed:
-            voter = Voter.objects.filter(phone=identity.normalise_phone(typed)).first()
+            voter = identity.find_voter(identity.normalise_phone(typed))
             if voter is None:
                 raise VoteError(_("没有以该手机号验证过的投票人。"))
             ids.append(voter.pk)

@@ -107,7 +107,7 @@ def find_phone_runs(round_: Round, **rules) -> list[Burst]:
         "id", "created_at", "case_id", "voter_id", "voter__phone"
     )
     for vote_id, at, case_id, voter_id, phone in rows:
-        if phone.isascii() and phone.isdigit():  # stored as 11 ASCII digits
+        if phone and phone.isascii() and phone.isdigit():  # 11 ASCII digits; None minimised
             by_case.setdefault(case_id, []).append((vote_id, at, case_id, voter_id, int(phone)))
     detail = _("%(n)s 个相近号码（%(first)s 起）投给同一案例")
     flags = []

@@ -145,10 +145,26 @@ def verify_code(*, phone: str, code: str, now: datetime | None = None) -> Voter:
         raise VoteError(_("验证码不正确，还可尝试 %(left)s 次。") % {"left": left})
     if not PhoneCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=now):
         raise VoteError(_("验证码已使用，请重新获取。"))
-    voter, _created = Voter.objects.get_or_create(phone=phone)
-    Voter.objects.filter(pk=voter.pk).update(verified_at=now)
-    voter.verified_at = now
+    digest = identifiers.phone_digest(phone)
+    voter = find_voter(phone)
+    if voter is None:
+        voter, _created = Voter.objects.get_or_create(phone_hash=digest, defaults={"phone": phone})
+    # A returning voter whose phone was minimised gives it again, with a new consent (the
+    # phone page's checkbox); it is minimised again with the rounds it now takes part in.
+    Voter.objects.filter(pk=voter.pk).update(
+        verified_at=now, phone=phone, phone_hash=digest, minimised_at=None
+    )
+    voter.verified_at, voter.phone, voter.phone_hash, voter.minimised_at = now, phone, digest, None
     return voter
+
+
+def find_voter(phone: str) -> Voter | None:
+    """The voter of a normalised phone: by its keyed hash (which outlives the minimised
+    number), or by the number itself (rows written without the hash, such as bulk loads)."""
+    digest = identifiers.phone_digest(phone)
+    return (
+        Voter.objects.filter(phone_hash=digest).first() or Voter.objects.filter(phone=phone).first()
+    )
 
 
 # The verified voter is a signed cookie, not a session entry: the vote, the hottest request

@@ -82,6 +82,7 @@ def test_the_public_walk_at_both_widths(pages, world):
         look(page, "vote_phone", width)
         page.fill("input[name=phone]", phone)
         page.fill("input[name=captcha_1]", "PASSED")
+        page.check("input[name=consent]")
         page.click("button:has-text('获取验证码')")
         page.wait_for_url(re.compile(r"/vote/verify/"))
         look(page, "vote_verify", width)

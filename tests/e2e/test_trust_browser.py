@@ -94,6 +94,7 @@ def test_the_daily_count_and_a_run_of_numbers_on_the_fraud_review(pages, setting
         voter.click("text=验证手机号后投票")
         voter.fill("input[name=phone]", phone)
         voter.fill("input[name=captcha_1]", "PASSED")
+        voter.check("input[name=consent]")
         voter.click("button:has-text('获取验证码')")
         voter.wait_for_url(re.compile(r"/vote/verify/"))
         voter.fill("input[name=code]", MemorySender.last_code(phone))

@@ -85,12 +85,14 @@ def test_a_solved_captcha_sends_the_code_once(real_captcha, sms):
     client = Client()
     key, answer = captcha_on(client.get(reverse("vote:phone")).content.decode())
     response = client.post(
-        reverse("vote:phone"), {"phone": PHONE, "captcha_0": key, "captcha_1": answer.upper()}
+        reverse("vote:phone"),
+        {"phone": PHONE, "captcha_0": key, "captcha_1": answer.upper(), "consent": "on"},
     )
     assert response.status_code == 302 and sms.last_code(PHONE)
     # The same answer does not serve a second time (another phone: no resend interval).
     again = client.post(
-        reverse("vote:phone"), {"phone": "13900139000", "captcha_0": key, "captcha_1": answer}
+        reverse("vote:phone"),
+        {"phone": "13900139000", "captcha_0": key, "captcha_1": answer, "consent": "on"},
     )
     assert again.status_code == 200 and "图形验证码不正确" in again.content.decode()
     assert [item["phone"] for item in sms.outbox] == [PHONE]

@@ -11,18 +11,15 @@ class Command(BaseCommand):
     help = "备份整个数据库和上传的文件到一个 .tar.gz 文件。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", help="备份文件；缺省为 var/backups/bizenv-时间.tar.gz")
+        parser.add_argument(
+            "--output", help="备份文件；缺省为 BACKUP_DIR（var/backups）下的 bizenv-时间.tar.gz"
+        )
 
     def handle(self, *args, output=None, **options):
         target = (
             Path(output)
             if output
-            else (
-                Path(settings.BASE_DIR)
-                / "var"
-                / "backups"
-                / f"bizenv-{time.strftime('%Y%m%d-%H%M%S')}.tar.gz"
-            )
+            else Path(settings.BACKUP_DIR) / f"bizenv-{time.strftime('%Y%m%d-%H%M%S')}.tar.gz"
         )
         try:
             manifest = write_backup(target)
