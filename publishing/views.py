@@ -114,6 +114,13 @@ def answer_objection(request: HttpRequest, pk: int) -> HttpResponse:
 def notice(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the notice (prefilled from the round) and publish."""
     round_ = _staff_round(request, pk)
+    if round_.status == Round.Status.PUBLISHED:
+        # The notice is out: its files and what can still be done, not a form that refuses.
+        if request.method == "POST":
+            messages.error(request, _("通知已印发公布，不能再修改；如需修改，请先撤回公布。"))
+            return redirect("publishing:notice", pk=round_.pk)
+        context = {"round": round_, "documents": round_.notice_documents.all()}
+        return render(request, "publishing/notice_published.html", context)
     if request.method == "POST":
         form = NoticeForm(request.POST, instance=round_)
         if form.is_valid():
