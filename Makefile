@@ -20,13 +20,16 @@ system:
 	@bash scripts/system-packages.sh base browser
 
 ## run: migrate, load the demo data (2022 archive, demo accounts) and serve http://127.0.0.1:8000/
+## (another port: make run PORT=18000; SITE_URL and the printed addresses follow it)
+PORT ?= 8000
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo_data
 	@# No celery beat here: what a stopped server left pending (a notice file, a mail) is
 	@# done once at start; a step that fails is reported and the server starts anyway.
 	-$(MANAGE) recover_pending_work
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 ## test: the whole pytest suite on the current settings (SQLite unless DATABASE_URL is set),
 ## one pytest-xdist worker per core (TEST_WORKERS=1 for one process), each with its own databases

@@ -82,7 +82,8 @@ def rounds(request: HttpRequest) -> JsonResponse:
             {
                 "id": round_.pk,
                 "year": round_.year,
-                "title": round_.notice_title or round_.title,
+                "title": round_.title,
+                "notice_title": round_.notice_title or round_.title,
                 "notice_date": round_.notice_date.isoformat() if round_.notice_date else None,
                 "published_at": round_.published_at.isoformat() if round_.published_at else None,
                 "tiers": [{"name": name, "count": n} for name, n in counts.items()],

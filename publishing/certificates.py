@@ -78,7 +78,7 @@ def issue_blockers(round_: Round) -> list[str]:
     if round_.status not in ISSUABLE:
         return [
             _("评选当前处于“%(status)s”阶段，结果审定或公布后才能打印荣誉证书。")
-            % {"status": round_.get_status_display()}
+            % {"status": round_.phase_label}
         ]
     if not listed_cases(round_).exists():
         return [_("该评选没有获奖案例，无荣誉证书可打印。")]

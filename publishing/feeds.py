@@ -23,7 +23,9 @@ class PublishedRoundsFeed(Feed):
         return rounds.order_by(F("notice_date").desc(nulls_first=True), "-published_at", "-id")[:20]
 
     def item_title(self, item):
-        return item.notice_title or item.title
+        # Lists, the home page and feeds name a round by its title; the notice's own title
+        # ("关于印发…的通知") is on the notice and its files (README, "Titles").
+        return item.title
 
     def item_description(self, item):
         counts = {}

@@ -63,11 +63,34 @@ class AnswerForm(forms.Form):
             (Objection.Remedy.ADJUST_RESULT, _("采纳：调整该案例的档次和排名")),
         ],
     )
+    # The tier choice that takes the case off the list (the domain's empty tier).
+    REMOVE = "__remove__"
+
     reason = forms.CharField(label=_("处理意见"), widget=forms.Textarea(attrs={"rows": 3}))
-    tier = forms.CharField(
-        label=_("调整后的档次"), required=False, help_text=_("留空表示移出名单。")
-    )
+    tier = forms.ChoiceField(label=_("调整后的档次"), required=False)
     rank = forms.IntegerField(label=_("调整后的排名"), required=False, min_value=1)
+
+    def __init__(self, *args, round_: Round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [
+            ("", _("（采纳并调整时选择）")),
+            *[(name, name) for name in round_.tier_names],
+            (self.REMOVE, _("移出名单")),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == Objection.Remedy.ADJUST_RESULT:
+            if not cleaned.get("tier"):
+                self.add_error("tier", _("请选择调整后的档次，或选择“移出名单”。"))
+            elif cleaned["tier"] != self.REMOVE and not cleaned.get("rank"):
+                self.add_error("rank", _("请填写调整后的排名。"))
+        return cleaned
+
+    def domain_tier(self) -> str:
+        """The tier ``uphold_objection`` takes: a tier's name, or "" to take the case off."""
+        tier = self.cleaned_data.get("tier") or ""
+        return "" if tier == self.REMOVE else tier
 
 
 class UnpublishForm(forms.Form):

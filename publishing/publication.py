@@ -87,14 +87,15 @@ def publish_blockers(round_: Round, now=None) -> list[str]:
     now = now or timezone.now()
     if round_.status != S.PUBLICITY:
         return [
-            _("评选当前处于“%(status)s”阶段，须经公示后才能公布。")
-            % {"status": round_.get_status_display()}
+            _("评选当前处于“%(status)s”阶段，须经公示后才能公布。") % {"status": round_.phase_label}
         ]
     problems = []
     if publicity_running(round_, now):
+        last = round_.publicity_last_day
         problems.append(
-            _("公示期尚未结束（至 %(end)s 止），不能公布。")
-            % {"end": format_date(round_.publicity_last_day)}
+            _("公示期尚未结束（至 %(end)s 止），不能公布。") % {"end": format_date(last)}
+            if last
+            else _("公示期尚未结束，不能公布。")
         )
     open_count = round_.objections.filter(status=Objection.Status.OPEN).count()
     if open_count:

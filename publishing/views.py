@@ -50,7 +50,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": round_,
         "listed": publication.listed_cases(round_).select_related("district").in_notice_order(),
         "objections": round_.objections.select_related("case", "answered_by"),
-        "answer_form": AnswerForm(),
+        "answer_form": AnswerForm(round_=round_),
         "unpublish_form": UnpublishForm(),
         "blockers": publication.publish_blockers(round_),
         "running": publication.publicity_running(round_),
@@ -81,9 +81,12 @@ def start_publicity(request: HttpRequest, pk: int) -> HttpResponse:
 def answer_objection(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request, "publishing.answer_objection")
     objection = get_object_or_404(Objection, pk=pk)
-    form = AnswerForm(request.POST)
+    form = AnswerForm(request.POST, round_=objection.round)
     if not form.is_valid():
-        messages.error(request, _("请选择处理结果并填写处理意见。"))
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for message in errors:
+                messages.error(request, f"{label}：{message}" if label else message)
         return redirect("publishing:round", pk=objection.round_id)
     data = form.cleaned_data
     try:
@@ -97,7 +100,7 @@ def answer_objection(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 reason=data["reason"],
                 remedy=data["action"],
-                tier=data["tier"].strip(),
+                tier=form.domain_tier(),
                 rank=data["rank"],
             )
     except ValidationError as exc:
@@ -111,6 +114,13 @@ def answer_objection(request: HttpRequest, pk: int) -> HttpResponse:
 def notice(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the notice (prefilled from the round) and publish."""
     round_ = _staff_round(request, pk)
+    if round_.status == Round.Status.PUBLISHED:
+        # The notice is out: its files and what can still be done, not a form that refuses.
+        if request.method == "POST":
+            messages.error(request, _("通知已印发公布，不能再修改；如需修改，请先撤回公布。"))
+            return redirect("publishing:notice", pk=round_.pk)
+        context = {"round": round_, "documents": round_.notice_documents.all()}
+        return render(request, "publishing/notice_published.html", context)
     if request.method == "POST":
         form = NoticeForm(request.POST, instance=round_)
         if form.is_valid():

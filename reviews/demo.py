@@ -5,6 +5,7 @@ Voters need no account: any mainland mobile number works, and the console sender
 one-time code in the terminal running the server.
 """
 
+import random
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -128,27 +129,69 @@ def _ensure_cases(round_, rows, **fields):
     return cases
 
 
+# Mobile prefixes a Shanghai crowd's numbers start with: the demo's voters look like one, so
+# the fraud review shows only what was planted for staff to find (``_plant_number_run``).
+MOBILE_PREFIXES = (
+    "134",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "158",
+    "159",
+    "176",
+    "177",
+    "180",
+    "181",
+    "186",
+    "187",
+    "189",
+    "199",
+)
+# Six near-consecutive numbers voting for one case within the hour: the number run staff find
+# on the fraud review of the demo vote.
+PLANTED_RUN = [f"1391682{n:04d}" for n in (41, 42, 44, 45, 47, 48)]
+
+
+def _crowd_phone(rng, taken):
+    while True:
+        phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+        if phone not in taken and phone not in PLANTED_RUN:
+            taken.add(phone)
+            return phone
+
+
+def _cast(round_, case, phone, at, ip):
+    voter, _created = Voter.objects.get_or_create(
+        phone=phone, defaults={"verified_at": at - timedelta(minutes=2)}
+    )
+    Vote.objects.get_or_create(
+        voter=voter,
+        case=case,
+        defaults={"round": round_, "ip": ip, "ip_block": ip_block(ip), "created_at": at},
+    )
+
+
 def _demo_votes(round_, cases, counts, start):
-    """Spread votes over the past hours so the staff chart has a shape."""
-    n = 0
+    """Votes from a crowd (random numbers, a seed per round so a rerun is the same), spread
+    over the hours after ``start`` so the staff chart has a shape."""
+    rng = random.Random(round_.year)
+    taken = set()
     for case, count in zip(cases, counts, strict=False):
-        for i in range(count):
-            n += 1
-            voter, _created = Voter.objects.get_or_create(
-                phone=f"1370000{n:04d}", defaults={"verified_at": start}
-            )
-            ip = f"10.{n % 7}.{n % 5}.{n % 200 + 1}"
-            Vote.objects.get_or_create(
-                voter=voter,
-                case=case,
-                defaults={
-                    "round": round_,
-                    "ip": ip,
-                    "ip_block": ip_block(ip),
-                    "created_at": start + timedelta(minutes=7 * i + n % 11),
-                },
-            )
+        for _i in range(count):
+            at = start + timedelta(minutes=rng.randrange(8 * 60))
+            ip = f"10.{rng.randrange(1, 255)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+            _cast(round_, case, _crowd_phone(rng, taken), at, ip)
         Case.objects.filter(pk=case.pk).update(vote_count=case.votes.filter(voided=False).count())
+
+
+def _plant_number_run(round_, case, start):
+    for i, phone in enumerate(PLANTED_RUN):
+        _cast(round_, case, phone, start + timedelta(minutes=6 * i + 1), f"10.99.7.{20 + i}")
+    Case.objects.filter(pk=case.pk).update(vote_count=case.votes.filter(voided=False).count())
 
 
 @transaction.atomic
@@ -167,6 +210,7 @@ def ensure_selection_demo():
     if vote_created:
         cases = _ensure_cases(vote_round, DEMO_CASES)
         _demo_votes(vote_round, cases, [14, 11, 9, 9, 6, 4, 3, 1], now - timedelta(hours=8))
+        _plant_number_run(vote_round, cases[5], now - timedelta(hours=3))
 
     review_round, review_created = _ensure_round(
         REVIEW_YEAR,
@@ -184,12 +228,27 @@ def ensure_selection_demo():
         _demo_votes(review_round, cases, [20, 17, 15, 12, 10, 8], now - timedelta(days=20))
         review.assign_default(round=review_round)
 
-    User = get_user_model()
-    experts = User.objects.filter(username__in=["expert_zhao", "expert_qian", "expert_sun"])
-    assigned = review_round.assignments.count()
-    return (
-        f"评选演示：{VOTE_YEAR} 年度网络投票进行中"
-        "（/vote/，任意手机号，验证码打印在服务器控制台）；"
-        f"{REVIEW_YEAR} 年度专家评审中（{experts.count()} 位演示专家，{assigned} 项评审分配，"
-        "浦东新区专家自动回避浦东案例）"
-    )
+    vote_round.refresh_from_db()
+    review_round.refresh_from_db()
+    return f"评选演示：{_vote_line(vote_round)}；{_review_line(review_round)}"
+
+
+def _vote_line(round_) -> str:
+    """What is true of the demo's vote now: a second run, weeks later, tells what moved on."""
+    if round_.status == Round.Status.VOTING and round_.window_open("vote"):
+        return (
+            f"{round_.year} 年度网络投票进行中（/vote/，先填图形验证码，任意手机号，"
+            "验证码打印在服务器控制台）"
+        )
+    return f"{round_.year} 年度：{round_.phase_label}"
+
+
+def _review_line(round_) -> str:
+    if review.is_review_open(round_):
+        User = get_user_model()
+        experts = User.objects.filter(username__in=["expert_zhao", "expert_qian", "expert_sun"])
+        return (
+            f"{round_.year} 年度专家评审中（{experts.count()} 位演示专家，"
+            f"{round_.assignments.count()} 项评审分配，浦东新区专家自动回避浦东案例）"
+        )
+    return f"{round_.year} 年度：{round_.phase_label}"

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Round
@@ -75,13 +76,19 @@ def _score(round_, cases, experts, staff):
 
 
 def _figures(round_) -> str:
+    """The panel's figures as they stand; a figure that cannot be computed (too few experts who
+    scored every case) is left out rather than printed as None."""
     panel = report_of_ranking(round_, compute(round_)).panel
     flagged = len(panel.flagged_experts), len(panel.flagged_cases)
-    return (
-        f"ICC(2,k) = {panel.icc2k}，W = {panel.kendall_w}"
-        f"（k = {panel.experts}，n = {panel.cases}），"
-        f"需关注专家 {flagged[0]} 位、分歧案例 {flagged[1]} 个"
+    measures = "，".join(
+        f"{name} = {value}"
+        for name, value in (("ICC(2,k)", panel.icc2k), ("W", panel.kendall_w))
+        if value is not None
     )
+    panel_size = f"（k = {panel.experts}，n = {panel.cases}）"
+    return (
+        f"{measures}{panel_size}，" if measures else ""
+    ) + f"需关注专家 {flagged[0]} 位、分歧案例 {flagged[1]} 个"
 
 
 @transaction.atomic
@@ -114,8 +121,12 @@ def ensure_panel_demo():
         _demo_votes(round_, cases, [31, 26, 24, 19, 17, 15, 9, 4], now - timedelta(days=55))
         _score(round_, cases[:SHORTLIST], experts, staff)
         Round.objects.filter(pk=round_.pk).update(review_closes=now)
+    round_.refresh_from_db()
     scored = Assignment.objects.filter(round=round_).count()
+    results = reverse("reviews:results", args=[round_.pk])
+    if round_.status != Round.Status.REVIEW:  # staff moved it on since the demo was built
+        return f"评选演示：{PANEL_YEAR} 年度：{round_.phase_label}（{results}）"
     return (
         f"评选演示：{PANEL_YEAR} 年度专家评审已结束、待审定（{scored} 份评分表；"
-        f"/selection/rounds/{round_.pk}/results/）：{_figures(round_)}"
+        f"{results}）：{_figures(round_)}"
     )

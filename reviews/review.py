@@ -20,6 +20,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Round
+from cases.notices.writer import format_date
 from core.identifiers import ascii_digits
 
 from .conflicts import conflict_reason, refusal
@@ -27,6 +28,7 @@ from .models import Assignment, RoundSelection, Score, ScoreSheet
 from .ranking import Criterion
 
 SCORE_PLACES = 2  # decimals allowed in a score
+S = Round.Status
 
 
 def selection_of(round_: Round) -> RoundSelection:
@@ -44,6 +46,31 @@ def is_review_open(round_: Round, now: datetime | None = None) -> bool:
         and round_.window_open("review", now)
         and not review_closed(round_)
     )
+
+
+def review_state(round_: Round, now: datetime | None = None) -> tuple[bool, str]:
+    """Whether the review of ``round_`` is open, and what an expert's page says of it:
+    评审进行中, 评审已结束（and when: staff's close, else the end of the window), or 评审未开放
+    (and when it opens, if set)."""
+    now = now or timezone.now()
+    if is_review_open(round_, now):
+        return True, _("评审进行中")
+    selection = RoundSelection.objects.filter(round=round_).first()
+    ended = selection.review_closed_at if selection else None
+    if ended is None and round_.review_closes and round_.review_closes <= now:
+        ended = round_.review_closes
+    after = round_.status in (S.APPROVED, S.PUBLICITY, S.PUBLISHED)
+    if ended is not None or after:
+        if ended is None:
+            return False, _("评审已结束")
+        return False, _("评审已结束（%(when)s）") % {"when": _day(ended)}
+    if round_.review_opens and round_.review_opens > now:
+        return False, _("评审未开放（%(when)s 开始）") % {"when": _day(round_.review_opens)}
+    return False, _("评审未开放")
+
+
+def _day(moment: datetime) -> str:
+    return format_date(timezone.localtime(moment).date())
 
 
 def round_criteria(round_: Round) -> list[Criterion]:

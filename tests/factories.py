@@ -8,8 +8,9 @@ from cases.models import Case, District, Round
 def published_round(year=2022, tiers=(("优秀案例", 3), ("良好实践", 3)), **extra):
     defaults = dict(
         year=year,
-        title=f"{year} 年度评选",
-        notice_title=f"上海市{year}年度各区优化营商环境优秀案例和良好实践",
+        # As published rounds are titled (README, "Titles"): the round's name, and the notice's.
+        title=f"上海市{year}年度各区优化营商环境优秀案例和良好实践",
+        notice_title=f"关于印发上海市{year}年度各区优化营商环境优秀案例和良好实践的通知",
         status=Round.Status.PUBLISHED,
         tiers=[{"name": n, "size": s} for n, s in tiers],
         notice_date=datetime.date(year, 11, 8),

@@ -223,6 +223,33 @@ class Round(models.Model):
         return "、".join(c["label"] for c in self.criteria)
 
     @property
+    def phase_label(self):
+        """The round's phase as every page and message names it: the phase, or the step within
+        it that waits for staff (评审已结束，待审定 once the review is closed, 公示期已结束，待公布
+        once the 公示 is over, a window that has closed). The one function for it: no page
+        shows ``get_status_display`` for a round."""
+        now = timezone.now()
+        S = self.Status
+        if self.status == S.REVIEW:
+            # RoundSelection (reviews) records the review's close; read through its reverse
+            # accessor, None before the selection has a row.
+            selection = getattr(self, "selection", None)
+            if selection is not None and selection.review_closed_at is not None:
+                return _("评审已结束，待审定")
+            if self.review_closes is not None and self.review_closes <= now:
+                return _("评审已截止，待结束评审")
+        elif self.status == S.PUBLICITY:
+            if self.publicity_ends is not None and self.publicity_ends <= now:
+                return _("公示期已结束，待公布")
+        elif self.status == S.VOTING:
+            if self.vote_closes is not None and self.vote_closes <= now:
+                return _("网络投票已截止")
+        elif self.status == S.SUBMISSION:
+            if self.submission_closes is not None and self.submission_closes <= now:
+                return _("申报已截止")
+        return self.get_status_display()
+
+    @property
     def publicity_last_day(self):
         """The one stated last day of the 公示, shown alike on every page, in the notice text, the
         records and the exports: ``publicity_ends`` is the exclusive instant after it (midnight

@@ -140,9 +140,7 @@ def round_status(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request, _("评选已转入“%(phase)s”阶段。") % {"phase": round_.get_status_display()}
-        )
+        messages.success(request, _("评选已转入“%(phase)s”阶段。") % {"phase": round_.phase_label})
     return redirect(f"{_dashboard_url()}?round={round_.pk}")
 
 

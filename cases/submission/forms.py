@@ -88,9 +88,12 @@ class CaseForm(forms.ModelForm):
         optional = {"subtitle", "lead"}
         for name, field in self.fields.items():
             field.required = name == "title" or (complete and name not in optional)
-        self.fields["title"].error_messages["required"] = (
-            _("请填写主标题。") if complete else _("保存草稿至少需要填写主标题。")
-        )
+            # One style of message for every required field: 请填写/请选择 + its label.
+            verb = _("请选择") if isinstance(field, forms.ChoiceField) else _("请填写")
+            label = re.sub(r"^[一二三四五六七八九十]+、", "", str(field.label))  # 一、工作背景
+            field.error_messages["required"] = f"{verb}{label}。"
+        if not complete:
+            self.fields["title"].error_messages["required"] = _("保存草稿至少需要填写主标题。")
         if not self.is_bound and self.instance.pk:
             self.initial.update(self.sections_initial(self.instance.sections))
 
@@ -222,8 +225,10 @@ def save_key_figures(formset, case):
 
 
 class AttachmentForm(forms.Form):
+    # Not marked required: attachments are optional for a case; choosing none says so below.
     file = forms.FileField(
         label=_("添加附件"),
+        required=False,
         help_text=_("PDF、Word 或图片（JPG/PNG），单个文件不超过 %(limit)s MB。"),
     )
 
@@ -238,6 +243,8 @@ class AttachmentForm(forms.Form):
         # Only the early answer for a full case; the content is checked, and the count checked
         # again under a lock, by attachments.store.
         uploaded = self.cleaned_data["file"]
+        if not uploaded:
+            raise forms.ValidationError(_("请选择要上传的文件。"))
         if self.case is not None and self.case.attachments.count() >= attachments.MAX_PER_CASE:
             raise forms.ValidationError(attachments.full_message())
         return uploaded

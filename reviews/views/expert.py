@@ -43,14 +43,15 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     rounds = {}
     for assignment in assignments:
-        entry = rounds.setdefault(
-            assignment.round_id,
-            {
+        if assignment.round_id not in rounds:
+            is_open, state = review.review_state(assignment.round)
+            rounds[assignment.round_id] = {
                 "round": assignment.round,
                 "items": [],
-                "open": review.is_review_open(assignment.round),
-            },
-        )
+                "open": is_open,
+                "state": state,
+            }
+        entry = rounds[assignment.round_id]
         entry["items"].append(assignment)
     return render(request, "reviews/expert_home.html", {"rounds": list(rounds.values())})
 

@@ -125,7 +125,7 @@ ERRORS = {
     "bad phone": ({"contact_phone": "12345"}, "请输入有效的联系电话"),
     "bad figure": ({"figures-0-value": "约84万"}, "数值请只填数字"),
     "summary too long": ({"summary": "长" * 301}, "300"),
-    "submit without topic": ({"topic": "", "action": "submit"}, "这个字段是必填项"),
+    "submit without topic": ({"topic": "", "action": "submit"}, "请选择领域。"),
 }
 
 

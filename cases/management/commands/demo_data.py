@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from cases import demo
@@ -30,4 +31,5 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
         for username, role, district, org in accounts:
             self.stdout.write(f"  {username:<20} {role:<12} {district!s:<8} {org}")
-        self.stdout.write("公众投票无需账号；登录地址 http://127.0.0.1:8000/accounts/login/")
+        login = settings.SITE_URL.rstrip("/") + reverse("login")
+        self.stdout.write(f"公众投票无需账号；登录地址 {login}")
