@@ -1109,11 +1109,15 @@ def test_role_can_reach_exactly_what_the_matrix_says(client, world, key, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_superusers_of_the_commission_reach_the_admin(client, world, role):
+def test_only_the_commissions_staff_reach_the_admin(client, world, role):
+    """The admin lets in staff accounts (is_staff), superusers or not: the commission's staff
+    user here is not a superuser."""
     sign_in(client, world, role)
     response = client.get("/admin/")
     if role == "staff":
+        assert not world.users["staff"].is_superuser
         assert response.status_code == 200
+        assert "案例评选管理后台" in response.content.decode()
     else:
         assert response.status_code == 302 and "/admin/login/" in response.url
 
