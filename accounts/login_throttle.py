@@ -27,6 +27,8 @@ from django.core.cache import cache
 DEVICE_COOKIE = "bizenv_login_device"
 DEVICE_SALT = "accounts.login_throttle.device"
 DEVICE_MAX_AGE = 180 * 24 * 3600
+# Keys outlive their window by this much: the clock ends a window, the timeout only cleans up.
+CLEANUP_MARGIN = 60
 DEVICE_MAX_USERS = 5  # usernames one browser remembers (a shared office computer)
 
 
@@ -51,15 +53,23 @@ def record_failure(username):
     """Count one failed login for ``username`` (from any address)."""
     if not username:
         return
-    key = _key("failures", username)
-    cache.add(key, 0, window())
+    key, since = _key("failures", username), _key("since", username)
+    now, keep = time.time(), window() + CLEANUP_MARGIN
+    # The window is timed by the clock (tests set it); the cache's timeouts only clean up.
+    if not cache.add(since, now, keep) and now >= cache.get(since, now) + window():
+        cache.set(since, now, keep)
+        cache.set(key, 0, keep)
+    cache.add(key, 0, keep)
     try:
         cache.incr(key)
     except ValueError:  # expired between add and incr: this failure starts a new window
-        cache.add(key, 1, window())
+        cache.add(key, 1, keep)
 
 
 def failures(username):
+    started = cache.get(_key("since", username))
+    if started is None or time.time() >= started + window():
+        return 0
     return cache.get(_key("failures", username), 0)
 
 
@@ -74,12 +84,16 @@ def seconds_to_wait(request, username):
         return 0
     period = delay()
     slot = _key("slot", username)
-    if cache.add(slot, time.time() + period, period):
+    now, keep = time.time(), period + CLEANUP_MARGIN
+    if cache.add(slot, now + period, keep):
         return 0
     free_at = cache.get(slot)
     if free_at is None:  # expired just now
-        return 0 if cache.add(slot, time.time() + period, period) else period
-    return max(1, math.ceil(free_at - time.time()))
+        return 0 if cache.add(slot, now + period, keep) else period
+    if free_at <= now:  # the period is over by the clock, the cache has not dropped it yet
+        cache.set(slot, now + period, keep)
+        return 0
+    return max(1, math.ceil(free_at - now))
 
 
 # --- The browsers that have logged in before --------------------------------------------------

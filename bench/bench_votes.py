@@ -60,6 +60,8 @@ import threading
 import time
 from pathlib import Path
 
+import targets  # bench/targets.py: a missed target exits non-zero
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgres://bizenv:bizenv@127.0.0.1:5432/postgres")
@@ -356,6 +358,8 @@ def summary(runs):
         "requests": len(latencies),
         "seconds": round(wall, 2),
         "per_second": round(len(latencies) / wall, 1),
+        # Only the answers that recorded something: a refused duplicate (409) is no vote.
+        "accepted_per_second": round(statuses.count(200) / wall, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 1),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1),
         "statuses": {str(s): statuses.count(s) for s in sorted(set(statuses))},
@@ -455,6 +459,8 @@ def bench_one(db, args, workers):
             == accepted
         )
         refused_ok = vote["statuses"].get("409", 0) == len(jobs) - expected
+        # The floor is a floor only if every bare insert succeeded.
+        bare_ok = bare["statuses"] == {"200": bare["requests"]}
         return {
             "db": db,
             "voters": args.voters,
@@ -466,12 +472,13 @@ def bench_one(db, args, workers):
             "gunicorn": " ".join(command[1:]).replace(str(port), "PORT"),
             "vote": vote,
             "bare_insert": bare,
-            "ratio": round(vote["per_second"] / bare["per_second"], 2),
+            "ratio": round(vote["accepted_per_second"] / bare["per_second"], 2),
             "accepted_expected": expected + warm_expected,
             "accepted_responses": accepted,
             "warmup_requests": len(warm_jobs),
             "counts": counts,
-            "exact": exact and refused_ok,
+            "exact": exact and refused_ok and bare_ok,
+            "bare_statuses_ok": bare_ok,
             "duplicates_sent": len(jobs) - expected,
         }
     finally:
@@ -507,7 +514,8 @@ def main():
     for r in reports:
         vote, bare = r["vote"], r["bare_insert"]
         print(
-            f"{r['db']:8} {r['worker_class']} -w {r['workers']}: vote {vote['per_second']}/s "
+            f"{r['db']:8} {r['worker_class']} -w {r['workers']}: accepted votes "
+            f"{vote['accepted_per_second']}/s (requests {vote['per_second']}/s) "
             f"p50 {vote['p50_ms']} ms p99 {vote['p99_ms']} ms | bare insert "
             f"{bare['per_second']}/s p50 {bare['p50_ms']} ms p99 {bare['p99_ms']} ms | ratio "
             f"{r['ratio']} | votes {r['counts']['votes']} = accepted {r['accepted_responses']} "
@@ -521,12 +529,14 @@ def main():
                 + f" (sum {round(sum(cpu.values()), 2)})"
             )
     for db in dict.fromkeys(r["db"] for r in reports):
-        best = max((r for r in reports if r["db"] == db), key=lambda r: r["vote"]["per_second"])
+        best = max(
+            (r for r in reports if r["db"] == db), key=lambda r: r["vote"]["accepted_per_second"]
+        )
         tag = f"{db} ({best['worker_class']}, {best['workers']} workers)"
         results += [
             {
-                "metric": f"votes/s {tag}",
-                "value": best["vote"]["per_second"],
+                "metric": f"accepted votes/s {tag}",
+                "value": best["vote"]["accepted_per_second"],
                 "unit": "1/s",
                 "target": ">= 500",
             },
@@ -556,8 +566,16 @@ def main():
             },
             {"metric": f"exact count {tag}", "value": best["exact"], "unit": "", "target": True},
         ]
-    print("RESULT " + json.dumps(results, ensure_ascii=False))
-    return 0 if all(r["exact"] for r in reports) else 1
+    # Every run exact (a run that was not best counts too), and the best one's targets met.
+    results.append(
+        {
+            "metric": "every run exact",
+            "value": all(r["exact"] for r in reports),
+            "unit": "",
+            "target": True,
+        }
+    )
+    return targets.report(results)
 
 
 if __name__ == "__main__":

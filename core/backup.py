@@ -91,17 +91,22 @@ def restore_backup(source: Path) -> dict:
     """Replace the database and the uploaded files with the backup's, all or nothing."""
     manifest, data, media = read_backup(source)
     try:
-        objects = list(serializers.deserialize("json", data, handle_forward_references=True))
-    except Exception as exc:  # the serializer wraps every fault in DeserializationError
-        raise BackupError(f"{source} 的数据无法读取：{str(exc).splitlines()[0]}") from None
-    with transaction.atomic():
-        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-        for obj in objects:
-            obj.save()
-        for obj in objects:
-            if obj.deferred_fields:
+        with transaction.atomic():
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            # Deserialised one by one after the flush, as loaddata does: a natural key (a
+            # user's name) must resolve to the restored row, not to a row the flush removed
+            # (resolved beforehand, restoring into an emptied database failed on the first
+            # expert's assignment).
+            deferred = []
+            for obj in serializers.deserialize("json", data, handle_forward_references=True):
+                obj.save()
+                if obj.deferred_fields:
+                    deferred.append(obj)
+            for obj in deferred:
                 obj.save_deferred_fields()
-        _reset_sequences()
+            _reset_sequences()
+    except serializers.base.DeserializationError as exc:
+        raise BackupError(f"{source} 的数据无法读取：{str(exc).splitlines()[0]}") from None
     media_root = Path(settings.MEDIA_ROOT)
     for relative, content in media.items():
         path = media_root / relative

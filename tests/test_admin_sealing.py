@@ -35,6 +35,7 @@ from reviews.rules import can
 from reviews.score_upload import parse_upload
 from tests.conftest import make_user
 from tests.test_authorization_matrix import (
+    DERIVED_VALUES,
     SEALED_COMMENT,
     SEALED_VALUES,
     build_world,
@@ -43,7 +44,9 @@ from tests.test_authorization_matrix import (
 
 MARKER = f"密封评语{uuid.uuid4().hex[:12]}"
 MARKER_SCORES = {"leading": "17.25", "felt": "13.75", "replicable": "12.25"}
-SEALED_NUMBERS = [*SEALED_VALUES, *MARKER_SCORES.values()]
+# Case B's sheets here: 88.75, 79.25 and the marker's 43.25; their mean 70.41666…
+DERIVED_NUMBERS = [*DERIVED_VALUES, "43.25", "70.42", "70.417", "70.4167"]
+SEALED_NUMBERS = [*SEALED_VALUES, *MARKER_SCORES.values(), *DERIVED_NUMBERS]
 SEALED_TEXTS = [SEALED_COMMENT, MARKER]
 # model -> the fields whose values are sealed while the review runs: whatever an expert writes
 # on a sheet (every text field, a field added later too) and the scores.

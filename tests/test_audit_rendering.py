@@ -116,10 +116,56 @@ def test_pages_of_the_trail(staff, db):
     assert one.entries[0].object_repr == "翻页4"
 
 
-@pytest.mark.parametrize("value", ["abc", "١", "99999999999999999999999", "-1", "\x00"])
-def test_hostile_filters_are_ignored_with_a_message(client, staff, value):
+def _trail(response):
+    return [(e.model_label, e.object_id, e.object_repr) for e in response.context["entries"]]
+
+
+INVALID = [
+    "筛选条件“评选”无效，已忽略。",
+    "筛选条件“案例编号”无效，已忽略。",
+    "筛选条件“操作人”无效，已忽略。",
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("abc", INVALID),
+        ("99999999999999999999999", INVALID),
+        ("-1", INVALID),
+        ("1x", INVALID),
+        ("²", INVALID),
+        ("\x00abc", INVALID),
+        ("\x00", []),  # NUL is removed before any view reads it (core.nul): no filter at all
+    ],
+)
+def test_hostile_filters_are_ignored_with_a_message(client, staff, value, said):
+    round_ = Round.objects.create(year=2027, title="筛选", status=Round.Status.DRAFT)
+    round_.title = "筛选后"
+    round_.save()
     client.force_login(staff)
     response = client.get(
         reverse("accounts:audit"), {"round": value, "case": value, "user": value, "page": value}
     )
     assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == said
+    for message in said:
+        assert message in response.content.decode()
+    # The unfiltered trail, from its first page.
+    unfiltered = client.get(reverse("accounts:audit"))
+    assert response.context["page"].number == 1
+    assert _trail(response) == _trail(unfiltered)
+    assert ("cases.round", round_.pk, "筛选后") in _trail(response)
+
+
+def test_a_filter_typed_in_another_scripts_digits_is_read_as_the_number(client, staff):
+    first = Round.objects.create(year=2027, title="其一", status=Round.Status.DRAFT)
+    Round.objects.create(year=2028, title="其二", status=Round.Status.DRAFT)
+    client.force_login(staff)
+    arabic_indic = "".join(chr(0x0660 + int(d)) for d in str(first.pk))
+    response = client.get(reverse("accounts:audit"), {"round": arabic_indic})
+    assert response.status_code == 200
+    assert list(response.context["messages"]) == []
+    assert {(e.object_id, e.object_repr) for e in response.context["entries"]} == {
+        (first.pk, "其一")
+    }

@@ -41,7 +41,7 @@ from django.utils import timezone
 from cases.models import Attachment, Case, District, KeyFigure, ReturnRequest, Round, Topic
 from publishing import publication
 from publishing.models import NoticeDocument, Objection
-from reviews import review
+from reviews import results, review
 from reviews.factories import (
     CAPTCHA_PASSED,
     CRITERIA,
@@ -914,6 +914,9 @@ EXPERT_B_SCORES = {"leading": "36.75", "felt": "27.25", "replicable": "24.75"}
 RECUSED_B_SCORES = {"leading": "33.25", "felt": "23.75", "replicable": "22.25"}
 EXPERT_A_DRAFT = {"leading": "35.5"}
 SEALED_VALUES = ["36.75", "27.25", "24.75", "33.25", "23.75", "22.25", "35.5"]
+# What the sealed values add up to on case B: the two sheets' totals (36.75 + 27.25 + 24.75,
+# 33.25 + 23.75 + 22.25) and their mean, written out (84.0 also matches 84.00 and 84.000).
+DERIVED_VALUES = ["88.75", "79.25", "84.0"]
 
 
 def shows_number(html: str, value: str) -> bool:
@@ -1133,11 +1136,15 @@ def test_role_can_reach_exactly_what_the_matrix_says(client, world, key, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_superusers_of_the_commission_reach_the_admin(client, world, role):
+def test_only_the_commissions_staff_reach_the_admin(client, world, role):
+    """The admin lets in staff accounts (is_staff), superusers or not: the commission's staff
+    user here is not a superuser."""
     sign_in(client, world, role)
     response = client.get("/admin/")
     if role == "staff":
+        assert not world.users["staff"].is_superuser
         assert response.status_code == 200
+        assert "案例评选管理后台" in response.content.decode()
     else:
         assert response.status_code == 302 and "/admin/login/" in response.url
 
@@ -1167,14 +1174,19 @@ def test_an_expert_never_reads_another_experts_sheet(client, world):
 
 def test_staff_see_no_score_before_the_review_closes_and_all_after(client, world):
     client.force_login(world.users["staff"])
-    pages = [
-        reverse("reviews:results", args=[world.review_round.pk]),
-        reverse("reviews:assignments", args=[world.review_round.pk]),
-        reverse("reviews:print_for", args=[world.review_round.pk, world.users["expert"].pk]),
-    ]
+    # Each page, and what it lists while the scores are sealed (so it is not an empty page).
+    lists = {
+        reverse("reviews:results", args=[world.review_round.pk]): "1 / 2",  # sheets submitted
+        reverse("reviews:assignments", args=[world.review_round.pk]): "评审中的浦东案例",
+        reverse(
+            "reviews:print_for", args=[world.review_round.pk, world.users["expert"].pk]
+        ): "评审中的浦东案例",
+    }
+    pages = list(lists)
     for url in pages:
         html = _html(client.get(url))
-        for value in SEALED_VALUES:
+        assert lists[url] in html, url
+        for value in SEALED_VALUES + DERIVED_VALUES:
             assert not shows_number(html, value), (url, value)
         assert SEALED_COMMENT not in html, url
 
@@ -1190,19 +1202,30 @@ def test_staff_see_no_score_before_the_review_closes_and_all_after(client, world
     # Case B: two sheets, 88.75 and 79.25; the mean shows once the seal is broken.
     expected = (Decimal("88.75") + Decimal("79.25")) / 2
     assert f"{expected:.2f}" in html or f"{expected}" in html
+    assert shows_number(html, "84.0")
 
 
 def test_the_audit_trail_keeps_scores_sealed_while_the_review_runs(client, world):
     client.force_login(world.users["staff"])
+    # The trail lists score rows at all: those of a round whose result is approved (every
+    # criterion 20 on both sheets of the closed round), and not those of the running review.
+    results.approve(round=world.closed_round, user=world.users["staff"])
     for url in (
         reverse("accounts:audit"),
         reverse("accounts:audit") + "?model=reviews.score",
         reverse("accounts:audit") + "?model=reviews.scoresheet",
     ):
-        html = _html(client.get(url))
-        for value in SEALED_VALUES:
+        response = client.get(url)
+        html = _html(response)
+        labels = {e.model_label for e in response.context["entries"]}
+        assert labels & {"reviews.score", "reviews.scoresheet"}, url
+        for value in SEALED_VALUES + DERIVED_VALUES:
             assert not shows_number(html, value), (url, value)
         assert SEALED_COMMENT not in html, url
+    scores = client.get(reverse("accounts:audit") + "?model=reviews.score")
+    approved = [e for e in scores.context["entries"] if e.model_label == "reviews.score"]
+    assert len(approved) == 2 * len(CRITERIA)  # two sheets of the approved round, no other
+    assert scores.content.decode().count("得分 #") == 2 * len(CRITERIA)
 
 
 # --- The voter role is what the real verify flow produces --------------------------------------

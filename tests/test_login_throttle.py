@@ -1,13 +1,12 @@
 """The per-username login limit over every address (issue #15): guessing a named user's
 password from many addresses is slowed down, and nobody is locked out by it."""
 
-import time
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from accounts import login_throttle
+from tests import clocks
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +33,12 @@ def limits(settings):
     settings.LOGIN_USERNAME_FAILURE_LIMIT = 20
     settings.LOGIN_USERNAME_DELAY = 60
     return settings
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The throttle's clock, set by the test (no sleeping through its windows)."""
+    return clocks.freeze(monkeypatch, ["accounts.login_throttle.time"])
 
 
 def test_below_the_limit_nothing_is_slowed(limits, expert):
@@ -79,14 +84,16 @@ def test_a_forged_or_other_users_device_cookie_does_not_help(limits, expert, sta
     assert attempt("expert", PASSWORD, "203.0.113.6", staffs).status_code == 429
 
 
-def test_after_the_delay_the_owner_gets_in_from_an_address_never_locked(limits, expert):
+def test_after_the_delay_the_owner_gets_in_from_an_address_never_locked(limits, expert, clock):
     limits.LOGIN_USERNAME_DELAY = 1
     spread_failures("expert", 20)
     attempt("expert", "wrong", "203.0.113.1")  # takes this second's slot
     # Throttled attempts from the owner's address count nowhere: more than axes' five.
     for _ in range(limits.AXES_FAILURE_LIMIT + 2):
         assert attempt("expert", PASSWORD, "192.0.2.7").status_code == 429
-    time.sleep(1.1)
+    clock.advance(0.9)
+    assert attempt("expert", PASSWORD, "192.0.2.7").status_code == 429  # not yet
+    clock.advance(0.1)
     assert attempt("expert", PASSWORD, "192.0.2.7").status_code == 302
 
 
@@ -100,14 +107,16 @@ def test_the_admin_login_is_slowed_too(limits, expert):
     assert THROTTLED in response.content.decode()
 
 
-def test_failures_count_per_username_for_the_window(limits, expert):
+def test_failures_count_per_username_for_the_window(limits, expert, clock):
     limits.LOGIN_USERNAME_WINDOW = 1
     limits.LOGIN_USERNAME_FAILURE_LIMIT = 3
     spread_failures("expert", 3, per_address=1)
     assert login_throttle.failures("expert") == 3
     attempt("expert", "wrong", "203.0.113.1")
     assert attempt("expert", PASSWORD, "203.0.113.9").status_code == 429
-    time.sleep(1.1)  # the window is over: the count starts again
+    clock.advance(0.9)
+    assert login_throttle.failures("expert") == 4  # still in the window
+    clock.advance(0.1)  # the window is over: the count starts again
     assert login_throttle.failures("expert") == 0
     assert attempt("expert", PASSWORD, "203.0.113.9").status_code == 302
 

@@ -39,8 +39,8 @@ def test_the_policy_blocks_inline_code_and_the_watch_sees_it(page):
         document.body.append(button);
     }"""
     )
-    page.click("#injected")
-    page.wait_for_timeout(200)
+    with page.expect_console_message(lambda m: "CSP violation: script-src" in m.text):
+        page.click("#injected")
     assert page.title() != "ran"
     assert any("script-src" in p for p in page.policy_problems)
     page.policy_problems.clear()  # seen: not a failure of this test

@@ -29,7 +29,7 @@ def shots(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}_1280.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_timeout(150)
+    page.wait_for_function("() => document.documentElement.clientWidth <= 390")
     width = page.evaluate("document.scrollingElement.scrollWidth")
     page.screenshot(path=str(SHOTS / f"{name}_390.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})

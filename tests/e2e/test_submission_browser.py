@@ -181,7 +181,14 @@ def test_typed_text_survives_an_expired_session(page, round_2027, officer_a):
     page.goto(base + f"/cases/submission/rounds/{round_2027.pk}/new/")
     page.fill("[name=title]", "会话过期前写的标题")
     page.fill("[name=approach]", "第一段做法。\n第二段做法，写了很久。")
-    page.wait_for_timeout(500)  # the autosave runs shortly after typing
+    # The autosave runs shortly after typing: wait until the browser holds the text.
+    page.wait_for_function(
+        """() => {
+        const form = document.querySelector("form[data-autosave-key]");
+        const saved = form && window.localStorage.getItem(form.dataset.autosaveKey);
+        return saved !== null && saved.includes("第二段做法，写了很久。");
+    }"""
+    )
 
     # The session expires (the CSRF cookie stays, as it does in real life).
     page.context.clear_cookies(name="sessionid")

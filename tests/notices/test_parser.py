@@ -22,9 +22,8 @@ from cases.notices.reading import (
 DATA = Path(__file__).resolve().parents[1] / "data" / "notice_2022.txt"
 
 
-def shared_notice_path() -> Path:
-    """The published file in the `shared` folder beside the checkout (absent in some setups)."""
-    return Path(__file__).resolve().parents[2].parent / "shared" / "notices" / "2022.txt"
+# The published file as the product ships it (manage.py import_notice, the demo data).
+SHIPPED = Path(__file__).resolve().parents[2] / "cases" / "data" / "notices" / "2022.txt"
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +76,7 @@ EXPECTED_CASES = [
 
 
 def test_copy_in_tests_is_the_published_file(real_bytes):
-    shared = shared_notice_path()
-    if not shared.exists():
-        pytest.skip("shared/notices/2022.txt is not beside this checkout")
-    assert shared.read_bytes() == real_bytes
+    assert SHIPPED.read_bytes() == real_bytes
 
 
 def test_real_notice_has_two_tiers_with_their_ranks(real):

@@ -79,7 +79,9 @@ def test_the_limits_are_settings_read_from_the_environment():
     assert read(SMS_DAILY_LIMIT="many").returncode != 0
 
 
-def test_asking_codes_for_someone_elses_phone_does_not_lock_its_owner_out(sms, settings):
+def test_asking_codes_for_someone_elses_phone_does_not_lock_its_owner_out(
+    sms, settings, rate_clock
+):
     settings.VOTE_RATELIMITS = {"code_phone": "1/h", "code_phone_all": "3/h"}
     victim = "13800138000"
     assert ask(victim, ip=STRANGER).status_code == 302
@@ -92,7 +94,7 @@ def test_asking_codes_for_someone_elses_phone_does_not_lock_its_owner_out(sms, s
     assert [item["phone"] for item in sms.outbox] == [victim, victim]
 
 
-def test_the_phone_has_a_higher_cap_whoever_asks(sms, settings):
+def test_the_phone_has_a_higher_cap_whoever_asks(sms, settings, rate_clock):
     settings.VOTE_RATELIMITS = {"code_phone": "1/h", "code_phone_all": "2/h"}
     victim = "13800138000"
     assert ask(victim, ip=STRANGER).status_code == 302
@@ -104,7 +106,7 @@ def test_the_phone_has_a_higher_cap_whoever_asks(sms, settings):
     assert len(sms.outbox) == 2
 
 
-def test_only_codes_sent_count(sms, settings):
+def test_only_codes_sent_count(sms, settings, rate_clock):
     settings.VOTE_RATELIMITS = {"code_phone": "1/h"}
     settings.SMS_HOURLY_LIMIT = 1
     phone = "13800138000"
@@ -131,7 +133,7 @@ def test_a_code_that_fails_to_send_costs_nothing(sms, settings, monkeypatch):
     assert budget.usage().hour == 1
 
 
-def test_code_requests_are_limited_per_address_block(settings):
+def test_code_requests_are_limited_per_address_block(settings, rate_clock):
     settings.VOTE_RATELIMITS = {"code_block": "2/h"}
     assert ask("13900000001", ip="203.0.113.1").status_code == 302
     assert ask("13900000002", ip="203.0.113.2").status_code == 302

@@ -123,7 +123,7 @@ def test_running_counts_are_public_only_when_the_round_says_so(client, round_, s
     assert f'vote-count" data-testid="public-count-{other.pk}">0 票' in page
 
 
-def test_code_requests_are_rate_limited_per_address(client, round_, settings):
+def test_code_requests_are_rate_limited_per_address(client, round_, settings, rate_clock):
     settings.VOTE_RATELIMITS = {"code_ip": "2/m"}
     for i in range(2):
         response = ask_code(client, f"1390000000{i}")
@@ -133,7 +133,7 @@ def test_code_requests_are_rate_limited_per_address(client, round_, settings):
     assert "操作过于频繁" in response.content.decode()
 
 
-def test_votes_are_rate_limited_per_voter(client, round_, sms, settings):
+def test_votes_are_rate_limited_per_voter(client, round_, sms, settings, rate_clock):
     settings.VOTE_RATELIMITS = {"vote_voter": "1/m"}
     verify(client, sms)
     a, b = round_.cases.filter(status="accepted").order_by("pk")[:2]
@@ -143,7 +143,7 @@ def test_votes_are_rate_limited_per_voter(client, round_, sms, settings):
     assert Vote.objects.count() == 1
 
 
-def test_votes_are_rate_limited_per_address(client, round_, sms, settings):
+def test_votes_are_rate_limited_per_address(client, round_, sms, settings, rate_clock):
     settings.VOTE_RATELIMITS = {"vote_ip": "1/m"}
     verify(client, sms)
     a, b = round_.cases.filter(status="accepted").order_by("pk")[:2]
@@ -158,7 +158,7 @@ def test_a_wrong_code_shows_the_attempts_left(client, round_, sms):
     assert "还可尝试 4 次" in page
 
 
-def test_the_page_script_gets_json_with_the_same_rules(client, round_, sms, settings):
+def test_the_page_script_gets_json_with_the_same_rules(client, round_, sms, settings, rate_clock):
     """The vote page's script posts with Accept: application/json (static/js/vote.js)."""
     a, b, c = (round_.cases.get(title=t) for t in ("受理案例甲", "受理案例乙", "受理案例丙"))
     as_json = {"HTTP_ACCEPT": "application/json"}
