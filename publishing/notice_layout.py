@@ -23,6 +23,7 @@ LINE_WIDTH = 28  # characters of 3号
 # Paragraph kinds printed as titles, broken between words when too long, and their widths.
 TITLE_KINDS = {"tier": TITLE_WIDTH, "list_title": TITLE_WIDTH, "title": LINE_WIDTH}
 BLANK_AFTER = {"tier", "list_title", "toc", "attachment_label"}
+JUSTIFIED = {"preamble", "paragraph", "attachment"}
 # Printed with the paragraph after them on one page (styles in Word; CSS in the PDF).
 BODY = {"paragraph", "subheading"}
 KEEP_WITH_NEXT = {
@@ -70,6 +71,11 @@ class Printed:
     @property
     def keep_with_next(self) -> bool:
         return self.keep or self.kind in KEEP_WITH_NEXT
+
+    @property
+    def justified(self) -> bool:
+        """Set full width (the body's paragraphs), where ``unjustified_spaces`` matter."""
+        return self.kind in JUSTIFIED
 
 
 @dataclass(frozen=True)
