@@ -18,6 +18,7 @@ install: $(BIN)/.installed system
 
 system:
 	@bash scripts/system-packages.sh base browser
+	@bash scripts/document-fonts.sh
 
 ## run: migrate, load the demo data (2022 archive, demo accounts) and serve http://127.0.0.1:8000/
 ## (another port: make run PORT=18000; SITE_URL and the printed addresses follow it)

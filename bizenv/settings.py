@@ -225,6 +225,11 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Behind nginx: the internal location that serves MEDIA_ROOT to the download views'
 # X-Accel-Redirect (core.downloads); empty: Django sends the files itself.
 PROTECTED_DOWNLOADS_PREFIX = env("PROTECTED_DOWNLOADS_PREFIX", "")
+# The faces of the notice PDF and the certificates (publishing.document_fonts): a folder where
+# a commission drops its licensed 方正小标宋简体, 仿宋_GB2312, 楷体_GB2312 (…), and the free Fandol
+# faces make install unpacks (scripts/document-fonts.sh).
+DOCUMENT_FONT_DIR = env("DOCUMENT_FONT_DIR", "")
+FREE_FONT_DIR = env("FREE_FONT_DIR", str(BASE_DIR / "fonts" / "fandol"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

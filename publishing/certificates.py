@@ -18,17 +18,15 @@ from django.utils.translation import gettext as _
 from cases.models import Case, Round
 from cases.notices.writer import format_date
 
+from .document_fonts import document_fonts
 from .publication import listed_cases
 
 # Rounds whose list is final enough to print: approved (before or without 公示) and published.
 ISSUABLE = (Round.Status.APPROVED, Round.Status.PUBLISHED)
 AUTHORITY = "上海市发展和改革委员会"
-# Noto Serif CJK SC (宋体-like, for the heading and names) and AR PL UKai (楷体, the body):
-# both subset by WeasyPrint here. WenQuanYi cannot be subset, so it is kept out of the list.
-FONTS = {
-    "serif": '"Noto Serif CJK SC", serif',
-    "kai": '"AR PL UKai CN", "Noto Serif CJK SC", serif',
-}
+# The faces of the notice (publishing.document_fonts), each subset by WeasyPrint: 小标宋 for the
+# heading, the case's title and the award, 楷体 for the wording and the subtitle, 仿宋 for the
+# authority and the date. Each line is in one family; none is emboldened.
 
 
 # How many 19 pt characters the title's block holds on a line.
@@ -120,6 +118,7 @@ def _issue_date(round_: Round) -> datetime.date:
 
 
 def render_html(certificates: list[Certificate], *, compilation: bool, title: str) -> str:
+    fonts = document_fonts()
     return render_to_string(
         "publishing/certificates.html",
         {
@@ -127,7 +126,8 @@ def render_html(certificates: list[Certificate], *, compilation: bool, title: st
             "compilation": compilation,
             "title": title,
             "authority": certificates[0].authority if certificates else AUTHORITY,
-            "fonts": FONTS,
+            "font_faces": fonts.css,
+            "fonts": fonts.families,
         },
     )
 

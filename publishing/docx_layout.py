@@ -128,6 +128,7 @@ def set_up(document, *, title: str, author: str) -> None:
     section.header_distance, section.footer_distance = Mm(15), FOOTER_DISTANCE
     _doc_grid(section)
     _styles(document)
+    _languages(document)
     _page_numbers(document, section)
     properties = document.core_properties
     properties.author = properties.last_modified_by = author
@@ -149,6 +150,30 @@ def _doc_grid(section) -> None:
     grid.set(qn("w:type"), "linesAndChars")
     grid.set(qn("w:linePitch"), str(line_pitch()))
     grid.set(qn("w:charSpace"), str(char_space()))
+
+
+# The languages a file declares, as Word set up for Chinese writes them: Latin runs en-US, East
+# Asian runs zh-CN (python-docx's template says ja-JP, which picks Japanese glyph forms and
+# line breaking).
+LANGUAGE, EAST_ASIAN_LANGUAGE = "en-US", "zh-CN"
+
+
+def _languages(document) -> None:
+    """``w:lang`` of the document defaults and ``w:themeFontLang`` of the settings."""
+    rPr = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
+    rPr = rPr.find(qn("w:rPr"))
+    lang = rPr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rPr.append(lang)
+    settings = document.settings.element
+    theme = settings.find(qn("w:themeFontLang"))
+    if theme is None:
+        theme = OxmlElement("w:themeFontLang")
+        settings.append(theme)
+    for element in (lang, theme):
+        element.set(qn("w:val"), LANGUAGE)
+        element.set(qn("w:eastAsia"), EAST_ASIAN_LANGUAGE)
 
 
 def _set_fonts(rPr, font: str) -> None:

@@ -26,6 +26,7 @@ from cases.notices.parsed import COMPILATION, RANKED, ParsedCase, ParsedNotice, 
 from cases.notices.writer import notice_outline, write_notice_text
 
 from . import notice_layout
+from .document_fonts import document_fonts
 from .models import NoticeDocument
 from .notice_draft import listed_cases
 
@@ -183,17 +184,6 @@ def render_docx(
     return buffer.getvalue()
 
 
-# The PDF's fonts: Debian's nearest to the standard ones, each subset by WeasyPrint (no font that
-# embeds whole, such as WenQuanYi Micro Hei, may stand in these lists).
-PDF_FONTS = {
-    "fangsong": ["Noto Serif CJK SC"],  # 仿宋_GB2312: body
-    "xiaobiaosong": ["Noto Serif CJK SC"],  # 方正小标宋简体: titles, bold
-    "song": ["Noto Serif CJK SC"],  # 宋体: page numbers
-    "heiti": ["Noto Sans CJK SC"],  # 黑体
-    "kaiti": ["AR PL UKai CN", "Noto Serif CJK SC"],  # 楷体_GB2312
-}
-
-
 def notice_html(
     notice: ParsedNotice, title: str, *, header: notice_layout.RedHeader | None = None
 ) -> str:
@@ -203,6 +193,7 @@ def notice_html(
     date_text = next((item.text for item in items if item.kind == "date"), "")
     signature = next((item.text for item in items if item.kind == "signature"), "")
     pitch = layout.line_pitch() / 20
+    fonts = document_fonts()
     return render_to_string(
         "publishing/notice_pdf.html",
         {
@@ -212,7 +203,8 @@ def notice_html(
             "blocks": items,
             "red_header": header,
             "issuer_size": header.issuer_size if header else 0,
-            "fonts": {k: ", ".join(f'"{f}"' for f in v) for k, v in PDF_FONTS.items()},
+            "font_faces": fonts.css,
+            "fonts": fonts.families,
             "line_pitch": f"{pitch:.2f}",
             "two_lines": f"{2 * pitch:.2f}",
             # The grid's character pitch, a hair tighter so 28 characters fit despite rounding.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cases.notices.writer import Block
 
@@ -23,6 +23,7 @@ LINE_WIDTH = 28  # characters of 3号
 # Paragraph kinds printed as titles, broken between words when too long, and their widths.
 TITLE_KINDS = {"tier": TITLE_WIDTH, "list_title": TITLE_WIDTH, "title": LINE_WIDTH}
 BLANK_AFTER = {"tier", "list_title", "toc", "attachment_label"}
+JUSTIFIED = {"preamble", "paragraph", "attachment"}
 # Printed with the paragraph after them on one page (styles in Word; CSS in the PDF).
 BODY = {"paragraph", "subheading"}
 KEEP_WITH_NEXT = {
@@ -64,10 +65,17 @@ class Printed:
     blank_before: bool = False
     blank_after: bool = False
     continued: bool = False  # a second 附件 line, aligned under the first one's name
+    # The body's last lines, kept with the signature and date (``keep_body_with_signature``).
+    keep: bool = False
 
     @property
     def keep_with_next(self) -> bool:
-        return self.kind in KEEP_WITH_NEXT
+        return self.keep or self.kind in KEEP_WITH_NEXT
+
+    @property
+    def justified(self) -> bool:
+        """Set full width (the body's paragraphs), where ``unjustified_spaces`` matter."""
+        return self.kind in JUSTIFIED
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,25 @@ def red_header(*, enabled: bool, signature: str, number: str) -> RedHeader | Non
 
 def document_title_lines(title: str) -> list[str]:
     return title_lines(title, TITLE_WIDTH)
+
+
+# A half-width space beside a Chinese character ("许可证 1.2 万张"), as case texts print them:
+# set at its own width, never widened to justify the line (WeasyPrint justifies at spaces only,
+# so a line's whole slack would go into it).
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) +(?=\S)|(?<=\S) +(?=[{_CJK}])")
+
+
+def unjustified_spaces(text: str) -> list[tuple[str, bool]]:
+    """``text`` in pieces (piece, whether it is such a space), for the PDF to print the spaces
+    unstretched. The text itself is not changed."""
+    pieces, at = [], 0
+    for match in _CJK_SPACE.finditer(text):
+        pieces.append((text[at : match.start()], False))
+        pieces.append((match.group(), True))
+        at = match.end()
+    pieces.append((text[at:], False))
+    return [piece for piece in pieces if piece[0]]
 
 
 def printed(blocks: list[Block]) -> list[Printed]:
@@ -129,4 +156,33 @@ def printed(blocks: list[Block]) -> list[Printed]:
         )
         new_page = False
         previous = kind
+    return keep_body_with_signature(items)
+
+
+# The letter's closing parts: GB/T 9704-2012 (7.3.5) lets none stand on a page without body text.
+CLOSING = {"attachment", "signature", "date"}
+BODY_LINES_WITH_SIGNATURE = 2
+
+
+def line_count(text: str, indent: int = 2) -> int:
+    """How many lines of the 28-character grid a body paragraph takes (a half-width character
+    counts half)."""
+    width = indent + sum(0.5 if ord(char) < 128 else 1 for char in text)
+    return max(1, math.ceil(width / LINE_WIDTH))
+
+
+def keep_body_with_signature(items: list[Printed]) -> list[Printed]:
+    """Keep at least two lines of the letter's body on the page of its 附件 note, signature and
+    date (GB/T 9704-2012: a 成文日期 never stands alone): the body's last paragraphs, as many as
+    make two lines, are printed with what follows them; the page breaks inside the first of
+    them at the earliest (orphans and widows of two lines)."""
+    closing = next((i for i, item in enumerate(items) if item.kind in CLOSING), None)
+    if closing is None:
+        return items
+    lines = 0
+    at = closing - 1
+    while at >= 0 and lines < BODY_LINES_WITH_SIGNATURE and items[at].kind == "preamble":
+        items[at] = replace(items[at], keep=True)
+        lines += line_count(items[at].text)
+        at -= 1
     return items

@@ -82,8 +82,10 @@ def test_pdf_has_the_title_the_tiers_and_every_case(round_2022):
     data = notice_documents.render(round_2022, "pdf")
     assert data.startswith(b"%PDF")
     html = notice_documents.notice_html(notice_documents.notice_from_round(round_2022), "标题")
-    assert "WenQuanYi" not in html  # a font WeasyPrint cannot subset
-    assert '"Noto Serif CJK SC"' in html and '"AR PL UKai CN"' in html
+    # The official families' faces, declared from their files (publishing.document_fonts).
+    for face in ("FandolFang-Regular", "FandolSong-Bold", "FandolHei-Bold", "FandolKai"):
+        assert f'font-family: "{face}' in html
+    assert "Noto" not in html and "UKai" not in html
     assert html.count('class="rank"') == 21
     assert html.index("上海市2022年度各区优化营商环境优秀案例") < html.index("排名1")
 

@@ -144,6 +144,17 @@ def test_each_kind_of_paragraph_has_its_font_and_size_in_its_style(notice_2022):
     assert defaults.find("w:sz", NS).get(w("val")) == "32"
 
 
+def test_the_file_declares_chinese_for_east_asian_text(notice_2022):
+    # Word takes the glyph forms, punctuation and line breaking of the language declared:
+    # python-docx's template said ja-JP.
+    defaults = notice_2022.styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
+    assert defaults.get(w("eastAsia")) == "zh-CN"
+    theme = notice_2022.settings.find("w:themeFontLang", NS)
+    assert theme.get(w("eastAsia")) == "zh-CN"
+    assert "ja-JP" not in notice_2022.zip.read("word/styles.xml").decode()
+    assert "ja-JP" not in notice_2022.zip.read("word/settings.xml").decode()
+
+
 def keeps_with_next(doc, style_id):
     """w:keepNext in the style or the one it is based on (no w:val means on)."""
     while style_id:

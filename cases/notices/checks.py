@@ -14,6 +14,13 @@ from cases.notices.parsed import ParsedNotice
 from cases.notices.preamble import attachment_tier_names, stated_count
 
 
+def count_unchecked(notice: ParsedNotice) -> bool:
+    """Whether nothing in the letter says how many cases the list holds (2022's letter names
+    none, and a compilation without 目录 has nothing to count against): a copy missing its last
+    case then reads as complete."""
+    return stated_count(notice.preamble) is None and not notice.is_compilation
+
+
 def shortfall(notice: ParsedNotice) -> list[str]:
     """One message per difference, in Chinese; [] when the notice holds what it says."""
     problems = []

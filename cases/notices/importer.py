@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case, District, Round, default_criteria
+from cases.notices.checks import count_unchecked
 from cases.notices.parsed import ParsedCase, ParsedNotice
 from cases.notices.preamble import criteria_words
 from cases.topics import apply_topic_rules
@@ -40,6 +41,11 @@ class ImportReport:
     no_date: bool = False
     converted_from_traditional: bool = False
     shortfall: list = field(default_factory=list)  # what a partial import lacks
+    page_chrome: list = field(default_factory=list)  # a web page's lines, dropped
+    title: str = ""  # the letter's title line, when the copy prints it
+    document_number: str = ""
+    # The letter states no count to check the list against (a missing last case goes unseen).
+    count_unchecked: bool = False
 
     @property
     def changed(self):
@@ -98,6 +104,7 @@ def _import(*, parsed: ParsedNotice, year: int) -> ImportReport:
         # Only what the notice says: no default signature where it has none.
         round_.notice_signature = parsed.signature
         round_.notice_date = parsed.date
+        round_.document_number = parsed.document_number
         round_.published_at = timezone.now()
         round_.import_shortfall = shortfall
         round_.save()
@@ -117,6 +124,10 @@ def _import(*, parsed: ParsedNotice, year: int) -> ImportReport:
         no_date=parsed.date is None,
         converted_from_traditional=parsed.converted_from_traditional,
         shortfall=list(parsed.shortfall),
+        page_chrome=list(parsed.page_chrome),
+        title=parsed.title,
+        document_number=parsed.document_number,
+        count_unchecked=count_unchecked(parsed),
     )
     districts = {d.name: d for d in District.objects.all()}
     for parsed_case in parsed.cases():

@@ -86,6 +86,9 @@ class ParsedTier:
 @dataclass
 class ParsedNotice:
     shape: str = RANKED
+    # The letter's own title line ("关于印发…的通知") and 发文字号, when the copy prints them.
+    title: str = ""
+    document_number: str = ""
     addressee: str = ""
     preamble: list[str] = field(default_factory=list)
     attachment: str = ""
@@ -96,6 +99,8 @@ class ParsedNotice:
     # (skipped copy, the kept original it repeats)
     duplicates: list[tuple[ParsedCase, ParsedCase]] = field(default_factory=list)
     dropped_lines: list[str] = field(default_factory=list)
+    # A web page's own lines around the notice (navigation, page tools, footer), dropped.
+    page_chrome: list[str] = field(default_factory=list, compare=False)
     # Oddities worth showing to a person (e.g. ranks that break the tie rule); diagnostic only.
     warnings: list[str] = field(default_factory=list, compare=False)
     # Where the notice does not hold what it says it holds (count, tiers, 目录); a partial

@@ -26,7 +26,14 @@ import re
 
 from cases.notices import checks
 from cases.notices.parsed import IncompleteNotice, NoticeError, ParsedNotice
-from cases.notices.reading import Line, decode_notice, is_stray, rank_of, source_lines
+from cases.notices.reading import (
+    Line,
+    decode_notice,
+    is_page_chrome,
+    is_stray,
+    rank_of,
+    source_lines,
+)
 from cases.notices.reading import to_simplified as _to_simplified
 from cases.notices.shapes import compilation, ranked
 
@@ -54,6 +61,8 @@ def parse_notice(text_or_bytes: str | bytes, *, allow_partial: bool = False) -> 
     for line in source_lines(text):
         if is_stray(line.text):
             notice.dropped_lines.append(line.text)
+        elif is_page_chrome(line.text):
+            notice.page_chrome.append(line.text)
         else:
             lines.append(line)
     if not lines:

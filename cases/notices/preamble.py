@@ -99,12 +99,34 @@ def single_tier_name(preamble: list[str], attachment: str) -> str:
     return names[0] if names else DEFAULT_TIER
 
 
-def stated_year(preamble: list[str], attachment: str) -> int | None:
-    """The year the letter names for the list: the 附件 line's, else the selection sentence's."""
-    year = year_in(attachment)
-    if year is None:
-        for sentence in _sentences(preamble):
-            match = re.search(r"([0-9]{4})\s*年度", structural(sentence))
-            if match:
-                return int(match.group(1))
-    return year
+# The other places a letter states its year (the real 2023 letter has no 附件 line and no year in
+# its selection sentence): the sentence that issues the list ("现将2022年各区…印发公布",
+# "现印发公布2023年度各区…") and a sentence opening on the year ("2023年，各区…"; not "2019年以来").
+_ISSUE_SENTENCE = re.compile(r"[^。；！？]*印发[^。；！？]*")
+_LIST_YEAR = re.compile(r"([0-9]{4})\s*年度?\s*(?:上海市|全市|本市)?\s*各区")
+_OPENING_YEAR = re.compile(r"(?:^|[。；！？])\s*([0-9]{4})\s*年度?\s*[，,]")
+
+
+def stated_years(preamble: list[str], attachment: str, date=None) -> list[int]:
+    """Every year the letter names for its list, in the order trusted: the 附件 line's, the
+    selection sentence's, the issuing sentence's, a sentence opening on a year, then the date's."""
+    years = []
+    if year_in(attachment) is not None:
+        years.append(year_in(attachment))
+    for sentence in _sentences(preamble):
+        match = re.search(r"([0-9]{4})\s*年度", structural(sentence))
+        if match:
+            years.append(int(match.group(1)))
+    text = structural("".join(preamble))
+    for sentence in _ISSUE_SENTENCE.findall(text):
+        years += [int(year) for year in _LIST_YEAR.findall(sentence)]
+    years += [int(year) for year in _OPENING_YEAR.findall(text)]
+    if date is not None:
+        years.append(date.year)
+    return years
+
+
+def stated_year(preamble: list[str], attachment: str, date=None) -> int | None:
+    """The year the letter names for the list (the first of ``stated_years``), else None."""
+    years = stated_years(preamble, attachment, date)
+    return years[0] if years else None

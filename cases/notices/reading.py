@@ -179,10 +179,43 @@ def is_stray(text: str) -> bool:
     return text in STRAY_LINES or bool(_STRAY_FILE_NAME.match(text))
 
 
+# A web page's own lines, on any government portal: navigation ("首页 > 政务公开 > …", "当前位置：
+# …"), the article's tools ("发布日期：… 来源：… 字号：大 中 小", "分享到", "【打印本页】"),
+# the neighbours ("上一篇：…", "下一篇：…") and the site's footer ("主办：…", "版权所有", "ICP备",
+# "公网安备", "网站标识码"). Never a sentence of the notice: short, and not ending like one.
+_PAGE_CHROME = re.compile(
+    r"^(?:当前位置|您现在的位置|您的位置|所在位置)\s*[:：]"
+    r"|^(?:网站)?首页\s*(?:[>›»＞/|]|&gt;)"
+    r"|^(?:发布|发文|更新|印发)(?:日期|时间)\s*[:：]"
+    r"|^(?:信息)?来源\s*[:：]|^(?:浏览|阅读|点击|访问)(?:次数|量|数)\s*[:：]"
+    r"|(?:字号|字体)\s*[:：]?\s*[【\[（(]?\s*大"
+    r"|^(?:分享到|扫一扫|打印本页|关闭窗口)"
+    r"|^(?:\s*[【\[]\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏本页|加入收藏)\s*[】\]]\s*)+$"
+    r"|^(?:上一篇|下一篇|上一条|下一条)\s*[:：]?"
+    r"|^(?:主办|承办|主办单位|承办单位|技术支持|网站标识码)\s*[:：]"
+    r"|版权所有|ICP备|公网安备|Copyright|©"
+)
+MAX_CHROME_CHARS = 120
+
+
+def is_page_chrome(text: str) -> bool:
+    """A line of the web page around the notice, not of the notice."""
+    return (
+        len(text) <= MAX_CHROME_CHARS
+        and not text.endswith(("。", "；"))
+        and bool(_PAGE_CHROME.search(text))
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Recognising lines
 
-_RANK_LINE = re.compile(r"^(?:排名\s*：?\s*([1-9][0-9]{0,2})|第\s*([1-9][0-9]{0,2})\s*名)$")
+# "排名1", "排名 10", "排 名 1", "排名：3", "第3名"; the case's title may follow on the same line
+# ("排名1 “快闪办”…"), after a space or an opening quote or bracket.
+_RANK_LINE = re.compile(
+    r"^(?:排\s*名\s*：?\s*([1-9][0-9]{0,2})|第\s*([1-9][0-9]{0,2})\s*名)"
+    r"(?:$|\s+(\S.*)$|(?=[“‘\"《「（(])(.+)$)"
+)
 _TIER_HEADING = re.compile(r"^(?:上海市)?\s*([0-9]{4})\s*年度?(.{1,40})$")
 _TIER_NAME = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 _CONJUNCTIONS = "和及与暨、"
@@ -199,12 +232,25 @@ def structural(text: str) -> str:
     return text.translate(_FULLWIDTH_DIGITS)
 
 
-def rank_of(text: str) -> int | None:
-    """The rank a rank line gives ("排名1", "排名 10", "排名１０", "第3名"), else None."""
+def rank_line(text: str) -> tuple[int, str] | None:
+    """(rank, the title printed on the same line or "") for a rank line ("排名1", "排名 10",
+    "排 名 1", "排名１０", "第3名", "排名1 “快闪办”…"), else None. A title on the line must read
+    as one (short, not a sentence): "排名10位以内的企业……。" is body text."""
     match = _RANK_LINE.match(structural(text))
     if not match:
         return None
-    return int(match.group(1) or match.group(2))
+    rest = (match.group(3) or match.group(4) or "").strip()
+    if rest:
+        rest = text[len(text) - len(rest) :]  # as printed, not with digits made ASCII
+        if not _is_title_text(rest):
+            return None
+    return int(match.group(1) or match.group(2)), rest
+
+
+def rank_of(text: str) -> int | None:
+    """The rank a rank line gives (see ``rank_line``), else None."""
+    found = rank_line(text)
+    return found[0] if found else None
 
 
 def tier_heading_parts(text: str) -> tuple[int, str] | None:
@@ -234,15 +280,18 @@ def is_section_heading(text: str) -> bool:
     return bool(_TOP_HEADING.match(text)) and "。" not in text and len(text) <= MAX_HEADING_CHARS
 
 
-def is_title_line(text: str) -> bool:
-    """Short, not a heading, not a sentence: can be a case title or subtitle."""
+def _is_title_text(text: str) -> bool:
     return (
         len(text) <= MAX_TITLE_CHARS
         and not _TOP_HEADING.match(text)
         and not _SUB_HEADING.match(text)
         and not text.endswith(tuple(_SENTENCE_END))
-        and rank_of(text) is None
     )
+
+
+def is_title_line(text: str) -> bool:
+    """Short, not a heading, not a sentence: can be a case title or subtitle."""
+    return _is_title_text(text) and rank_of(text) is None
 
 
 def subtitle_of(text: str) -> str | None:
@@ -314,6 +363,35 @@ def _is_addressee(text: str) -> bool:
     return text.endswith("：") and len(text) <= MAX_HEADING_CHARS and not text.startswith("附件")
 
 
+# The letter's title line, possibly broken in two on a page, and its 发文字号 ("沪发改营商〔2023〕
+# 15号"), printed above the addressee (or the first paragraph, in a letter without one).
+_LETTER_TITLE = re.compile(r"^关于.{2,80}的(?:通知|通报|函)$")
+_DOCUMENT_NUMBER = re.compile(r"^\S{1,16}[〔\[［(（]\s*[0-9]{4}\s*[〕\]］)）]\s*[0-9]{1,4}\s*号$")
+
+
+def _read_title(texts: list[str], notice: ParsedNotice) -> int:
+    """Take the letter's title and 文号 from the top; the number of lines they took."""
+    at = 0
+    while at < min(len(texts), 4):
+        text = structural(texts[at])
+        if not notice.document_number and _DOCUMENT_NUMBER.match(text):
+            notice.document_number = texts[at]
+        elif not notice.title and _LETTER_TITLE.match(texts[at]):
+            notice.title = texts[at]
+        elif (
+            not notice.title
+            and texts[at].startswith("关于")
+            and at + 1 < len(texts)
+            and _LETTER_TITLE.match(texts[at] + texts[at + 1])
+        ):
+            notice.title = texts[at] + texts[at + 1]
+            at += 1
+        else:
+            break
+        at += 1
+    return at
+
+
 def read_header(lines: list[Line], notice: ParsedNotice) -> None:
     """Addressee, preamble, attachment, signature and date from the lines before the tiers.
 
@@ -323,9 +401,10 @@ def read_header(lines: list[Line], notice: ParsedNotice) -> None:
     """
     texts = [line.text for line in lines]
     end = len(texts)
+    top = _read_title(texts, notice)
     # The addressee opens the notice, possibly after a title line or two (关于印发……的通知).
-    addressee_at = _index_where(texts, _is_addressee, range(min(3, end)))
-    start = 0
+    addressee_at = _index_where(texts, _is_addressee, range(top, min(top + 3, end)))
+    start = top
     if addressee_at is not None:
         notice.addressee = texts[addressee_at]
         start = addressee_at + 1
@@ -348,7 +427,7 @@ def read_header(lines: list[Line], notice: ParsedNotice) -> None:
     # Each part runs up to the next part that is present.
     preamble_end = next((i for i in (attachment_at, signature_at, date_at) if i is not None), end)
     notice.preamble = texts[start:preamble_end]
-    used = set(range(start - 1 if notice.addressee else start, preamble_end))
+    used = set(range(top)) | set(range(start - 1 if notice.addressee else start, preamble_end))
     if attachment_at is not None:
         attachment_end = next((i for i in (signature_at, date_at) if i is not None), end)
         first = re.sub(r"^附件\s*[0-9]*\s*：?\s*", "", texts[attachment_at])

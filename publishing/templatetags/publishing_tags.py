@@ -1,7 +1,9 @@
 from django import template
+from django.utils.html import format_html, format_html_join
 
 from cases.models import Round
 from publishing.models import NoticeDocument
+from publishing.notice_layout import unjustified_spaces
 
 register = template.Library()
 
@@ -21,3 +23,17 @@ def notice_downloads(round_):
 def publicity_banner():
     """The rounds whose draft list is shown for objections now."""
     return {"rounds": Round.objects.filter(status=Round.Status.PUBLICITY).order_by("-year")}
+
+
+@register.filter
+def unjustified(text):
+    """A printed line with its spaces beside Chinese characters kept at their width when the
+    line is justified (``notice_layout.unjustified_spaces``); the text stays as it is."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html('<span class="gap">{}</span>', piece) if gap else piece,)
+            for piece, gap in unjustified_spaces(str(text))
+        ),
+    )

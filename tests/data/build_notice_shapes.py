@@ -15,6 +15,13 @@ inputs the writer did not make.
 * notice_2023.txt, one tier without heading: no addressee, the preamble with a running total
   and this year's count, 附件 line, a date and no signature; then 排名1 … 排名20, each a title
   line and a subtitle line without "——". 20 distinct cases, one of them printed twice.
+* notice_2023_letter.txt, the real 2023 letter's shape (issue #33): no addressee, no 附件 line,
+  no signature or date; the year only in "2023年，各区…" and "现印发公布2023年度各区优化营商环境
+  优秀案例", the count in "选出…的20个优化营商环境优秀案例" beside the running total "三批共47个";
+  then 排名1 … 排名20 as in notice_2023.txt, each case once.
+* notice_2023_web.txt, the same letter copied from the portal's page: its navigation, the
+  letter's title line and 文号, the page's date, font-size and share tools above; its print and
+  close links, previous and next notices and the site's footer below.
 """
 
 from pathlib import Path
@@ -112,6 +119,39 @@ def build_2023(cases) -> None:
     write("notice_2023.txt", letter + body)
 
 
+LETTER_2023 = [
+    "优化营商环境是增强上海城市核心竞争力的关键所在。2019年以来，我市已推出三批共47个区级优秀"
+    "案例，形成全市优化营商环境品牌。2023年，各区按照全市优化营商环境工作要求，聚焦经营主体反映"
+    "的突出问题，开拓创新、攻坚克难，经过网络投票初选和专家集中评审，选出各区创新性强、实效性高、"
+    "可复制推广的20个优化营商环境优秀案例。",
+    "营商环境没有最好，只有更好。为促进互学互鉴，现印发公布2023年度各区优化营商环境优秀案例，"
+    "各区要对标先进、比学赶超，共同打造市场化、法治化、国际化的一流营商环境。",
+]
+PORTAL_TOP = [
+    "首页 > 政务公开 > 通知公告",
+    "关于印发2023年度各区优化营商环境优秀案例的通知",
+    "沪发改营商〔2023〕15号",
+    "发布日期：2023-12-05　　来源：市发展改革委　　字号：大 中 小",
+    "分享到：",
+]
+PORTAL_BOTTOM = [
+    "【打印本页】【关闭窗口】",
+    "上一篇：关于开展2024年度优化营商环境案例申报工作的通知",
+    "下一篇：关于公布2023年度重点项目清单的通知",
+    "主办：上海市发展和改革委员会　版权所有",
+    "沪ICP备12345678号-1　沪公网安备31010102000001号",
+]
+
+
+def build_2023_letter(cases) -> None:
+    body = []
+    for rank, case in enumerate(cases[:20], start=1):
+        body += [f"排名{rank}", case.title, *([case.subtitle] if case.subtitle else [])]
+        body += body_lines(case)
+    write("notice_2023_letter.txt", LETTER_2023 + body)
+    write("notice_2023_web.txt", PORTAL_TOP + LETTER_2023 + body + PORTAL_BOTTOM)
+
+
 def main() -> None:
     import sys
 
@@ -121,6 +161,7 @@ def main() -> None:
     cases = parse_notice((DATA / "notice_2022.txt").read_bytes()).cases()
     build_2021(cases)
     build_2023(cases)
+    build_2023_letter(cases)
 
 
 if __name__ == "__main__":

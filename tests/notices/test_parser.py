@@ -570,4 +570,6 @@ def test_header_lines_that_fit_nowhere_are_reported():
     assert notice.preamble == ["现将案例印发公布。"]
     assert notice.attachment == "1.案例汇编\n2.评审说明"
     assert (notice.signature, notice.date) == ("上海市发展和改革委员会", datetime.date(2023, 12, 1))
-    assert notice.dropped_lines == ["关于印发2023年度案例的通知", "（此件公开发布）"]
+    # The letter's title line is kept in its own field (issue #33), not in the letter's text.
+    assert notice.title == "关于印发2023年度案例的通知"
+    assert notice.dropped_lines == ["（此件公开发布）"]

@@ -78,8 +78,17 @@ class Command(BaseCommand):
         for case in report.needing_district:
             note = f"（{case.district_note}）" if case.district_note else ""
             out(f"    {_label(case)}「{case.title}」{note}")
+        if report.title or report.document_number:
+            parts = [p for p in (report.title, report.document_number) if p]
+            out(f"  通知标题与文号（未计入正文）：{' '.join(parts)}")
+        if report.page_chrome:
+            out(f"  已去掉网页的导航、工具栏和页脚 {len(report.page_chrome)} 行：")
+            for line in report.page_chrome:
+                out(f"    {line}")
         if report.dropped_lines:
             out(f"  已忽略的行：{'、'.join(report.dropped_lines)}")
+        if report.count_unchecked:
+            out("  通知未写明案例数，无法核对是否完整（如末尾案例缺失不会被发现），请对照原文核对")
         if report.shortfall:
             out(f"  部分导入，缺漏已记录在年度评选上：{'；'.join(report.shortfall)}")
 

@@ -99,7 +99,11 @@ def read(lines: list[Line], notice: ParsedNotice) -> None:
     printed = _read_printed(lines[body_start:], notice, list_title)
     cases = [_parse_case(item, toc) for item in printed]
     notice.tiers = [ParsedTier(cases=keep_distinct(cases, notice))]
-    notice.year = stated_year(notice.preamble, notice.attachment) or year_in(list_title or "")
+    notice.year = (
+        stated_year(notice.preamble, notice.attachment)
+        or year_in(list_title or "")
+        or (notice.date.year if notice.date else None)
+    )
     if toc_at is None:
         notice.warnings.append("汇编没有目录，未能与目录核对")
     else:

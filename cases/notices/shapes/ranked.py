@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from cases.notices.districts import find_district
 from cases.notices.parsed import NoticeError, ParsedCase, ParsedNotice, ParsedTier
-from cases.notices.preamble import single_tier_name, stated_year
+from cases.notices.preamble import single_tier_name, stated_year, stated_years
 from cases.notices.reading import (
     Line,
     keep_distinct,
+    rank_line,
     rank_of,
     read_header,
     split_sections,
@@ -81,9 +82,12 @@ def _read_body(lines: list[Line], notice: ParsedNotice) -> None:
         name = single_tier_name(notice.preamble, notice.attachment)
         current_tier = tiers[name] = ParsedTier(name=name)
     for index, line in enumerate(lines):
-        rank = rank_of(line.text)
-        if rank is not None:
-            printed.append((line, rank, current_tier.name, []))
+        found = rank_line(line.text)
+        if found is not None:
+            rank, title = found
+            # A title printed on the rank line ("排名1 “快闪办”…") is the case's first line.
+            content = [Line(line.number, title)] if title else []
+            printed.append((line, rank, current_tier.name, content))
         elif _is_tier_heading_at(lines, index):
             if any(not tier.heading for tier in tiers.values()):
                 raise NoticeError(
@@ -101,9 +105,14 @@ def _read_body(lines: list[Line], notice: ParsedNotice) -> None:
         tiers[case.tier].cases.append(case)
 
     notice.tiers = list(tiers.values())
-    notice.year = years[0] if years else stated_year(notice.preamble, notice.attachment)
+    notice.year = (
+        years[0] if years else stated_year(notice.preamble, notice.attachment, notice.date)
+    )
     if len(set(years)) > 1:
         notice.warnings.append("各档次标题的年度不一致：" + "、".join(map(str, sorted(set(years)))))
+    stated = set(years + stated_years(notice.preamble, notice.attachment))
+    if len(stated) > 1:
+        notice.warnings.append("通知中写明的年度不一致：" + "、".join(map(str, sorted(stated))))
     for tier in notice.tiers:
         _check_ranks(tier, notice.warnings)
 
