@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import two_factor_views, views
 from .login import LoginView
 from .passwords import OwnPasswordChangeForm
 
@@ -9,6 +9,8 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit, name="audit"),
+    path("security-audit/", views.security_audit_page, name="security_audit"),
+    path("security-audit/export/", views.security_audit_export, name="security_audit_export"),
 ]
 
 # Login, logout and the password change keep Django's own names so that LOGIN_URL, the admin
@@ -25,4 +27,5 @@ auth_urlpatterns = [
         name="password_change",
     ),
     path("accounts/password/done/", views.password_changed, name="password_change_done"),
+    path("accounts/two-factor/", two_factor_views.two_factor_step, name="two_factor"),
 ]

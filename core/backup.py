@@ -3,6 +3,11 @@
 The database goes in as Django's JSON serialisation (natural keys), so a backup taken on
 SQLite restores onto PostgreSQL and back. Content types and permissions are not dumped:
 migrations create them, and natural keys point at them by name.
+
+Other apps hear of both through signals (core comes before them): ``backup_written`` after a
+backup, ``restore_starting`` before the database is replaced (a handler keeps in ``keep``
+what must survive, the security audit of what came after the backup) and
+``restore_finished`` inside the same transaction once the backup is loaded.
 """
 
 import io
@@ -17,12 +22,18 @@ from django.core import serializers
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.dispatch import Signal
 
 EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
 MANIFEST = "manifest.json"
 DATA = "data.json"
 MEDIA_PREFIX = "media/"
 FORMAT_VERSION = 1
+
+
+backup_written = Signal()  # target, manifest
+restore_starting = Signal()  # source, manifest, keep (a dict handlers fill)
+restore_finished = Signal()  # source, manifest, keep
 
 
 class BackupError(Exception):
@@ -53,6 +64,7 @@ def write_backup(target: Path) -> dict:
         _add_bytes(tar, DATA, payload)
         for path in media_files:
             tar.add(path, arcname=MEDIA_PREFIX + path.relative_to(media_root).as_posix())
+    backup_written.send(sender=write_backup, target=target, manifest=manifest)
     return manifest
 
 
@@ -94,7 +106,9 @@ def restore_backup(source: Path) -> dict:
         objects = list(serializers.deserialize("json", data, handle_forward_references=True))
     except Exception as exc:  # the serializer wraps every fault in DeserializationError
         raise BackupError(f"{source} 的数据无法读取：{str(exc).splitlines()[0]}") from None
+    keep = {}
     with transaction.atomic():
+        restore_starting.send(sender=restore_backup, source=source, manifest=manifest, keep=keep)
         call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
         for obj in objects:
             obj.save()
@@ -102,6 +116,7 @@ def restore_backup(source: Path) -> dict:
             if obj.deferred_fields:
                 obj.save_deferred_fields()
         _reset_sequences()
+        restore_finished.send(sender=restore_backup, source=source, manifest=manifest, keep=keep)
     media_root = Path(settings.MEDIA_ROOT)
     for relative, content in media.items():
         path = media_root / relative

@@ -4,6 +4,9 @@
 - A console or memory SMS sender: codes would go to the log, not to phones.
 - ``SECRET_KEY`` equal to the development default.
 - ``SITE_URL`` unset: e-mails would link to a developer's machine.
+- ``TWO_FACTOR_ROLES`` without staff or auditor: they would log in with a password alone
+  (等保 2.0 asks two factors of administrators; superusers are always asked).
+- ``SESSION_IDLE_MINUTES`` off or over 30 minutes.
 """
 
 from django.conf import settings
@@ -13,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 DEVELOPMENT_KEY_PREFIX = "dev-insecure-key"
 # Senders that do not reach a phone (the old and the new dotted paths).
 TEST_SENDERS = ("ConsoleSender", "MemorySender")
+MAX_IDLE_MINUTES = 30
 
 
 def unsafe_settings() -> list[tuple[str, str]]:
@@ -29,6 +33,17 @@ def unsafe_settings() -> list[tuple[str, str]]:
         found.append(("core.E003", "SECRET_KEY is the development default"))
     if not getattr(settings, "SITE_URL", ""):
         found.append(("core.E004", "SITE_URL is not set: e-mails would carry no valid link"))
+    missing = {"staff", "auditor"} - set(getattr(settings, "TWO_FACTOR_ROLES", []))
+    if missing:
+        found.append(
+            (
+                "core.E005",
+                f"TWO_FACTOR_ROLES leaves {', '.join(sorted(missing))} without a second factor",
+            )
+        )
+    idle = getattr(settings, "SESSION_IDLE_MINUTES", 0)
+    if not 0 < idle <= MAX_IDLE_MINUTES:
+        found.append(("core.E006", f"SESSION_IDLE_MINUTES={idle}: must be 1 to {MAX_IDLE_MINUTES}"))
     return found
 
 
