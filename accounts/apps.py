@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
         from django.db.models.signals import post_save, pre_save
+        from import_export.signals import post_export
 
         from core.backup import backup_written, restore_finished, restore_starting
 
@@ -27,6 +28,7 @@ class AccountsConfig(AppConfig):
         user_locked_out.connect(security.on_locked_out, dispatch_uid="audit-lockout")
         pre_save.connect(security.on_user_pre_save, sender=User, dispatch_uid="audit-user-pre")
         post_save.connect(security.on_user_post_save, sender=User, dispatch_uid="audit-user")
+        post_export.connect(security.on_admin_export, dispatch_uid="audit-admin-export")
         backup_written.connect(security.on_backup_written, dispatch_uid="audit-backup")
         restore_starting.connect(security.on_restore_starting, dispatch_uid="audit-restore-0")
         restore_finished.connect(security.on_restore_finished, dispatch_uid="audit-restore")

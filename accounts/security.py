@@ -76,6 +76,12 @@ def record_export(request, what):
     return record(Kind.EXPORT, request=request, detail=what)
 
 
+def on_admin_export(sender, model, **kwargs):
+    """Every export from the admin (django-import-export): users, votes with phones and
+    addresses, cases with their contacts all carry personal data."""
+    record(Kind.EXPORT, detail=f"管理后台导出：{model._meta.verbose_name}")
+
+
 # --- Login, logout, lockout (connected in AccountsConfig.ready) -------------------------------
 
 

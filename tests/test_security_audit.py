@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from accounts.models import SecurityEvent
 from tests.conftest import PASSWORD, make_user
+from tests.core.test_spreadsheet import admin_export
 
 Kind = SecurityEvent.Kind
 
@@ -156,3 +157,22 @@ def test_backup_and_restore_are_recorded_and_restore_keeps_the_later_audit(tmp_p
     restored = events(Kind.RESTORE).get()
     assert "保留了备份之后的" in restored.detail
     assert SecurityEvent.objects.filter(subject="before").count() == 1
+
+
+def test_exports_with_personal_data_are_recorded(client, staff, submission_round_for_export):
+    client.force_login(staff)
+    url = reverse("cases:staff_export", args=[submission_round_for_export.pk])
+    assert client.get(url, REMOTE_ADDR="10.3.3.3").status_code == 200
+    event = events(Kind.EXPORT, actor="staff").get()
+    assert event.address == "10.3.3.3" and "联系人" in event.detail
+    root = make_user("root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    admin_export(client, "accounts/user", "xlsx")
+    assert events(Kind.EXPORT, actor="root", detail="管理后台导出：用户").exists()
+
+
+@pytest.fixture
+def submission_round_for_export(db):
+    from cases.models import Round
+
+    return Round.objects.create(year=2031, title="2031 年度", status=Round.Status.SUBMISSION)
