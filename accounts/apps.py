@@ -10,7 +10,8 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-        from django.db.models.signals import post_save, pre_save
+        from django.db.models.signals import post_delete, post_save, pre_save
+        from django_otp.plugins.otp_totp.models import TOTPDevice
         from import_export.signals import post_export
 
         from core.backup import backup_written, restore_finished, restore_starting
@@ -28,6 +29,7 @@ class AccountsConfig(AppConfig):
         user_locked_out.connect(security.on_locked_out, dispatch_uid="audit-lockout")
         pre_save.connect(security.on_user_pre_save, sender=User, dispatch_uid="audit-user-pre")
         post_save.connect(security.on_user_post_save, sender=User, dispatch_uid="audit-user")
+        post_delete.connect(security.on_device_deleted, sender=TOTPDevice, dispatch_uid="otp-rm")
         post_export.connect(security.on_admin_export, dispatch_uid="audit-admin-export")
         backup_written.connect(security.on_backup_written, dispatch_uid="audit-backup")
         restore_starting.connect(security.on_restore_starting, dispatch_uid="audit-restore-0")

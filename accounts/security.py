@@ -274,3 +274,9 @@ def on_restore_finished(sender, source, manifest, keep, **kwargs):
         detail=f"{_operator()} 从 {source} 恢复（备份于 {manifest.get('created', '未知')}）；"
         f"保留了备份之后的 {len(missing)} 条安全审计记录",
     )
+
+
+def on_device_deleted(sender, instance, **kwargs):
+    """An authenticator removed (a superuser in the admin, or a new enrolment replacing it)."""
+    if getattr(instance, "confirmed", False) and sender.__name__ == "TOTPDevice":
+        record(Kind.OTP_RESET, subject=instance.user.get_username(), detail="身份验证器已移除")

@@ -163,3 +163,13 @@ def test_after_login_the_previous_login_time_and_address_and_failures_are_shown(
     stamp = previous.at.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
     assert f"上次登录：{stamp:%Y-%m-%d %H:%M:%S}，地址 10.0.0.7" in html
     assert "此后有 1 次登录失败的尝试" in html
+
+
+def test_a_removed_authenticator_is_recorded_and_the_user_enrols_again(client, staff):
+    login(client, "staff")
+    pass_second_factor(client, staff)
+    TOTPDevice.objects.filter(user=staff).delete()
+    assert SecurityEvent.objects.filter(kind=Kind.OTP_RESET, subject="staff").exists()
+    client.post(reverse("logout"))
+    login(client, "staff")
+    assert "启用双因素认证" in client.get(reverse("two_factor")).content.decode()
