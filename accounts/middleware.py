@@ -1,13 +1,73 @@
-"""Account safety around every request: a password someone else set is changed first, and a
-browser that logged in is remembered for the per-username login limit."""
+"""Account safety around every request: an idle session ends, a password someone else set is
+changed first, and a browser that logged in is remembered for the per-username login limit."""
 
-from django.contrib.auth import SESSION_KEY
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
-from . import login_throttle
+from . import login_throttle, security
+from .models import SecurityEvent
 
-# What a user who must change their password may still open.
-ALLOWED_WHILE_CHANGING = {"password_change", "password_change_done", "logout", "admin:logout"}
+# What a user who must change their password may still open (the second factor comes first).
+ALLOWED_WHILE_CHANGING = {
+    "password_change",
+    "password_change_done",
+    "logout",
+    "admin:logout",
+    "two_factor",
+}
+
+# The session's last-activity stamp (seconds since the epoch).
+ACTIVITY_KEY = "last_activity"
+STAMP_EVERY = 60  # seconds: at most one session write a minute for the stamp
+
+
+def stamp_activity(session, now=None):
+    session[ACTIVITY_KEY] = int(now if now is not None else time.time())
+
+
+def on_logged_in(sender, request, user, **kwargs):
+    """A new login starts a fresh idle period (connected in AccountsConfig.ready)."""
+    if request is not None and hasattr(request, "session"):
+        stamp_activity(request.session)
+
+
+class IdleTimeoutMiddleware:
+    """A signed-in session idle for SESSION_IDLE_MINUTES ends: the next request logs out and
+    goes to the login page. The stamp is written at most once a minute (a session save), and
+    only for sessions with a login: the public and voters never pay for it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session:
+            now = time.time()
+            last = session.get(ACTIVITY_KEY)
+            idle = settings.SESSION_IDLE_MINUTES * 60
+            if last is not None and now - last > idle:
+                return self._expire(request)
+            if last is None or now - last >= STAMP_EVERY:
+                stamp_activity(session, now)
+        return self.get_response(request)
+
+    def _expire(self, request):
+        user = request.user
+        security.record(
+            SecurityEvent.Kind.IDLE_TIMEOUT,
+            request=request,
+            actor=user,
+            detail=f"超过 {settings.SESSION_IDLE_MINUTES} 分钟未操作",
+        )
+        logout(request)
+        messages.warning(request, _("您已较长时间未操作，为保护账号安全已自动退出，请重新登录。"))
+        return redirect_to_login(request.get_full_path())
 
 
 class PasswordChangeRequiredMiddleware:

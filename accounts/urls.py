@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import two_factor_views, views
 from .login import LoginView
 from .passwords import OwnPasswordChangeForm
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit, name="audit"),
     path("me/", views.own_data, name="own_data"),
+    path("security-audit/", views.security_audit_page, name="security_audit"),
+    path("security-audit/export/", views.security_audit_export, name="security_audit_export"),
 ]
 
 # Login, logout and the password change keep Django's own names so that LOGIN_URL, the admin
@@ -29,4 +31,5 @@ auth_urlpatterns = [
         name="password_change",
     ),
     path("accounts/password/done/", views.password_changed, name="password_change_done"),
+    path("accounts/two-factor/", two_factor_views.two_factor_step, name="two_factor"),
 ]

@@ -1,8 +1,12 @@
+import datetime
 import unicodedata
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -11,6 +15,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from core.identifiers import IdentifierError, optional_id, optional_int
 
 from . import audit as trail
+from . import security, security_audit
+from .models import SecurityEvent
 
 # Where each role starts its day; a page that a later feature has not built yet falls back
 # to the generic dashboard.
@@ -18,6 +24,7 @@ ROLE_HOME = {
     "staff": "publishing:workspace",
     "officer": "cases:my_cases",
     "expert": "reviews:expert_home",
+    "auditor": "accounts:security_audit",
 }
 
 
@@ -134,3 +141,67 @@ def own_data(request):
     """Officers, experts and staff read what their account holds about them (PIPL art. 45);
     corrections and closing the account go through the commission (the notice says how)."""
     return render(request, "accounts/own_data.html", {"account": request.user})
+
+
+# --- The security audit: the auditor's pages ---------------------------------------------------
+
+
+def _auditor_only(request):
+    if not rules.test_rule("accounts.view_security_audit", request.user):
+        raise PermissionDenied
+
+
+def _date_filter(request, name, label):
+    text = unicodedata.normalize("NFKC", request.GET.get(name, "")).strip()
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        messages.error(request, _("筛选条件“%(name)s”无效，已忽略。") % {"name": label})
+        return None
+
+
+def _security_filters(request):
+    return security_audit.Filters(
+        kind=request.GET.get("kind", ""),
+        person=unicodedata.normalize("NFKC", request.GET.get("person", "")).strip()[:150],
+        since=_date_filter(request, "since", _("开始日期")),
+        until=_date_filter(request, "until", _("结束日期")),
+    )
+
+
+@login_required
+def security_audit_page(request):
+    """The auditor reads every security event (read-only: the page has no form that writes)."""
+    _auditor_only(request)
+    filters = _security_filters(request)
+    paginator = Paginator(security_audit.events(filters), security_audit.PAGE_SIZE)
+    try:
+        number = optional_int(request.GET.get("page"), minimum=1, maximum=100_000) or 1
+    except IdentifierError:
+        number = 1
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": paginator.get_page(number),
+        "filters": filters,
+        "kinds": SecurityEvent.Kind.choices,
+        "query": query.urlencode(),
+    }
+    return render(request, "accounts/security_audit.html", context)
+
+
+@login_required
+def security_audit_export(request):
+    """The same events as an Excel file for the assessor; the export is itself audited."""
+    _auditor_only(request)
+    filters = _security_filters(request)
+    content = security_audit.workbook_bytes(filters)
+    security.record_export(request, "安全审计记录（Excel）")
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="security-audit.xlsx"'
+    return response

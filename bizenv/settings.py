@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_otp",  # two-factor login (accounts.two_factor): authenticator apps (TOTP)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # and backup codes
     "csp",
     "captcha",  # django-simple-captcha: before a vote code is sent (reviews.forms.PhoneForm)
     "core",
@@ -78,6 +81,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An idle session ends (accounts.middleware.IdleTimeoutMiddleware); until the second factor
+    # is passed, staff reach only its page (accounts.two_factor).
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.two_factor.TwoFactorMiddleware",
     # A password someone else set is changed first; a browser that logged in is remembered
     # (accounts.passwords, accounts.login_throttle).
     "accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -192,7 +199,15 @@ LOGIN_USERNAME_WINDOW = envint("LOGIN_USERNAME_WINDOW", 3600)
 LOGIN_USERNAME_DELAY = envint("LOGIN_USERNAME_DELAY", 60)
 AXES_CLIENT_IP_CALLABLE = "core.network.client_address"
 
+# Two-factor login (accounts.two_factor): superusers, admin-site users and these roles. Add
+# expert or officer to ask them too; production refuses a list without staff and auditor.
+TWO_FACTOR_ROLES = envlist("TWO_FACTOR_ROLES", "staff,auditor")
+OTP_TOTP_ISSUER = "上海市营商环境案例评选"
+
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
+# A signed-in session idle this long ends (accounts.middleware.IdleTimeoutMiddleware); the
+# activity stamp is written at most once a minute, and never for the public and voters.
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Not saved on every request: that was a session write (a database UPDATE) on every page view
 # and on every vote, doubling the writes of the vote path (bench/bench_votes.py). A session is

@@ -14,6 +14,7 @@ NOTICE_2022 = Path(__file__).resolve().parent / "data" / "notices" / "2022.txt"
 # (username, role, district code or None, family name, given name, organisation)
 DEMO_ACCOUNTS = [
     ("staff", "staff", None, "王", "主任", "上海市发展和改革委员会"),
+    ("auditor", "auditor", None, "周", "审计", "上海市发展和改革委员会"),
     ("officer_jiading", "officer", "jiading", "李", "嘉定", "嘉定区发展和改革委员会"),
     ("officer_pudong", "officer", "pudong", "张", "浦东", "浦东新区发展和改革委员会"),
     ("officer_changning", "officer", "changning", "陈", "长宁", "长宁区发展和改革委员会"),
@@ -23,11 +24,17 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# The system administrator: the one superuser of the demo (creates staff accounts, changes
+# roles); staff run the rounds without admin powers, the auditor reads the security audit.
+ADMIN_ACCOUNT = ("admin", "", None, "系统", "管理员", "上海市发展和改革委员会")
+
+
 def ensure_accounts():
     User = get_user_model()
     districts = {d.code: d for d in District.objects.all()}
     rows = []
-    for username, role, district, family, given, org in DEMO_ACCOUNTS:
+    for username, role, district, family, given, org in [*DEMO_ACCOUNTS, ADMIN_ACCOUNT]:
+        admin = username == ADMIN_ACCOUNT[0]
         user, created = User.objects.get_or_create(
             username=username,
             defaults={
@@ -36,14 +43,15 @@ def ensure_accounts():
                 "last_name": family,
                 "first_name": given,
                 "organisation": org,
-                "is_staff": role == "staff",
-                "is_superuser": role == "staff",
                 "email": f"{username}@example.cn",
             },
         )
+        # Also on a database loaded before the admin account existed (staff was a superuser).
+        user.is_staff = user.is_superuser = admin
+        user.demo_account = True
         if created:
             user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
+        user.save()
         rows.append((username, user.get_role_display(), user.district or "", org))
     return rows
 

@@ -3,6 +3,11 @@
 The database goes in as Django's JSON serialisation (natural keys), so a backup taken on
 SQLite restores onto PostgreSQL and back. Content types and permissions are not dumped:
 migrations create them, and natural keys point at them by name.
+
+Other apps hear of both through signals (core comes before them): ``backup_written`` after a
+backup, ``restore_starting`` before the database is replaced (a handler keeps in ``keep``
+what must survive, the security audit of what came after the backup) and
+``restore_finished`` inside the same transaction once the backup is loaded.
 """
 
 import io
@@ -17,12 +22,18 @@ from django.core import serializers
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.dispatch import Signal
 
 EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
 MANIFEST = "manifest.json"
 DATA = "data.json"
 MEDIA_PREFIX = "media/"
 FORMAT_VERSION = 1
+
+
+backup_written = Signal()  # target, manifest
+restore_starting = Signal()  # source, manifest, keep (a dict handlers fill)
+restore_finished = Signal()  # source, manifest, keep
 
 
 class BackupError(Exception):
@@ -53,6 +64,7 @@ def write_backup(target: Path) -> dict:
         _add_bytes(tar, DATA, payload)
         for path in media_files:
             tar.add(path, arcname=MEDIA_PREFIX + path.relative_to(media_root).as_posix())
+    backup_written.send(sender=write_backup, target=target, manifest=manifest)
     return manifest
 
 
@@ -90,8 +102,12 @@ def read_backup(source: Path):
 def restore_backup(source: Path) -> dict:
     """Replace the database and the uploaded files with the backup's, all or nothing."""
     manifest, data, media = read_backup(source)
+    keep = {}
     try:
         with transaction.atomic():
+            restore_starting.send(
+                sender=restore_backup, source=source, manifest=manifest, keep=keep
+            )
             call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
             # Deserialised one by one after the flush, as loaddata does: a natural key (a
             # user's name) must resolve to the restored row, not to a row the flush removed
@@ -105,6 +121,9 @@ def restore_backup(source: Path) -> dict:
             for obj in deferred:
                 obj.save_deferred_fields()
             _reset_sequences()
+            restore_finished.send(
+                sender=restore_backup, source=source, manifest=manifest, keep=keep
+            )
     except serializers.base.DeserializationError as exc:
         raise BackupError(f"{source} 的数据无法读取：{str(exc).splitlines()[0]}") from None
     media_root = Path(settings.MEDIA_ROOT)

@@ -7,6 +7,9 @@
 - Whatever the apps register (``register``): e.g. an ``SMS_SENDER`` that cannot be imported
   and instantiated (reviews.vote.sms), which would otherwise fail on the first code.
 - ``PHONE_HASH_KEY`` unset, the development default or SECRET_KEY itself.
+- ``TWO_FACTOR_ROLES`` without staff or auditor: they would log in with a password alone
+  (等保 2.0 asks two factors of administrators; superusers are always asked).
+- ``SESSION_IDLE_MINUTES`` off or over 30 minutes.
 """
 
 from collections.abc import Callable
@@ -18,6 +21,7 @@ from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 DEVELOPMENT_KEY_PREFIX = "dev-insecure-key"
 # Senders that do not reach a phone (the old and the new dotted paths).
 TEST_SENDERS = ("ConsoleSender", "MemorySender")
+MAX_IDLE_MINUTES = 30
 
 # Apps' own production checks: each returns [(id, message)] (registered in AppConfig.ready,
 # as core.recovery's steps; core imports no app).
@@ -48,6 +52,17 @@ def unsafe_settings() -> list[tuple[str, str]]:
     phone_key = getattr(settings, "PHONE_HASH_KEY", "")
     if not phone_key or phone_key.startswith("dev-") or phone_key == settings.SECRET_KEY:
         found.append(("core.E005", "PHONE_HASH_KEY must be a secret of its own"))
+    missing = {"staff", "auditor"} - set(getattr(settings, "TWO_FACTOR_ROLES", []))
+    if missing:
+        found.append(
+            (
+                "core.E006",
+                f"TWO_FACTOR_ROLES leaves {', '.join(sorted(missing))} without a second factor",
+            )
+        )
+    idle = getattr(settings, "SESSION_IDLE_MINUTES", 0)
+    if not 0 < idle <= MAX_IDLE_MINUTES:
+        found.append(("core.E007", f"SESSION_IDLE_MINUTES={idle}: must be 1 to {MAX_IDLE_MINUTES}"))
     return found
 
 

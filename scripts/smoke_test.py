@@ -173,15 +173,73 @@ for header in ("permissions-policy", "referrer-policy", "strict-transport-securi
     if got.get(header) != headers.get(header):
         failures.append(f"a download's {header} differs from a page's: {got.get(header)!r}")
 
-# --- Login as staff through the real form, CSRF in force --------------------------------
+
+# --- Login as staff through the real form, CSRF in force, with the second factor --------
+def totp_now(username):
+    """What the staff member's authenticator shows (its key read as the phone read it)."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def security_events(kind, subject):
+    from accounts.models import SecurityEvent
+
+    return list(SecurityEvent.objects.filter(kind=kind, subject=subject).order_by("-id"))
+
+
 login_page, _ = browser.get("/accounts/login/")
-status, _, _ = browser.post_form(
+status, _, got = browser.post_form(
     "/accounts/login/", login_page, {"username": "staff", "password": "demo-2026"}
 )
 if status != 302 or "sessionid" not in browser.cookies:
     failures.append(f"staff login failed ({status})")
 else:
-    browser.get("/admin/", contains="管理后台")
+    # Production: staff must enrol an authenticator before any page opens.
+    status, _, got = browser.request("GET", "/workspace/")
+    if status != 302 or "/accounts/two-factor/" not in got.get("location", ""):
+        failures.append(f"staff reached a page without the second factor ({status})")
+    setup, _ = browser.get("/accounts/two-factor/", contains="data:image/svg+xml")
+    status, codes_page, _ = browser.post_form(
+        "/accounts/two-factor/", setup, {"token": totp_now("staff"), "next": "/workspace/"}
+    )
+    codes = re.findall(r"<li>([a-z0-9]{8})</li>", codes_page.decode())
+    if status != 200 or len(codes) != 10:
+        failures.append(f"2FA enrolment did not give ten backup codes ({status})")
+    browser.get("/workspace/", contains="工作台")
+    # The login is in the security audit with the client's address, not nginx's.
+    logins = security_events("login", "staff")
+    if not logins or logins[0].address != browser.source:
+        got_address = logins[0].address if logins else None
+        failures.append(f"the staff login was not audited from {browser.source} ({got_address})")
+    # Idle: the session's stamp put back 31 minutes, as if the clerk had left the desk.
+    from django.conf import settings as dj_settings
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    session = SessionStore(browser.cookies["sessionid"])
+    session["last_activity"] -= (dj_settings.SESSION_IDLE_MINUTES + 1) * 60
+    session.save()
+    status, _, got = browser.request("GET", "/workspace/")
+    if status != 302 or "/accounts/login/" not in got.get("location", ""):
+        failures.append(f"an idle staff session did not end ({status})")
+    if not security_events("idle_timeout", "staff"):
+        failures.append("the idle timeout was not audited")
+    # The next login: password, then a backup code (this step's TOTP code is spent).
+    login_page, _ = browser.get("/accounts/login/")
+    browser.post_form(
+        "/accounts/login/", login_page, {"username": "staff", "password": "demo-2026"}
+    )
+    # The previous login's time and address are shown at once (on the second-factor page).
+    verify, _ = browser.get("/accounts/two-factor/", contains="上次登录")
+    status, _, _ = browser.post_form(
+        "/accounts/two-factor/", verify, {"token": codes[0] if codes else "", "next": "/"}
+    )
+    if status != 302:
+        failures.append(f"a backup code did not pass the second factor ({status})")
+    browser.get("/workspace/", contains="工作台")
 
 
 # --- Votes: the stored address is the client's, and forged headers are not believed ------

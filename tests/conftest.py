@@ -18,6 +18,29 @@ def pytest_configure(config):
     from captcha.conf import settings as captcha_settings
 
     captcha_settings.CAPTCHA_TEST_MODE = True
+    _force_login_passes_the_second_factor()
+
+
+def _force_login_passes_the_second_factor():
+    """``Client.force_login`` skips the password; here it skips the second factor too (a
+    session as the two-factor page leaves it, accounts.two_factor.mark_verified). Logins
+    through the form still ask for it: tests/test_two_factor.py walks that path."""
+    from django.test import Client
+
+    from accounts.two_factor import VERIFIED_KEY
+
+    if getattr(Client.force_login, "passes_second_factor", False):
+        return
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[VERIFIED_KEY] = user.pk
+        session.save()
+
+    force_login.passes_second_factor = True
+    Client.force_login = force_login
 
 
 def make_user(username, role="", district=None, organisation="", **extra):
@@ -30,6 +53,39 @@ def make_user(username, role="", district=None, organisation="", **extra):
         **extra,
     )
     return user
+
+
+def totp_code(device):
+    """What the authenticator app shows now for ``device`` (django-otp accepts one step of
+    drift either side, so a step boundary between here and the server does not matter).
+    A code is good once: when this step's was used already (a second login within the same
+    30 seconds), a backup code stands in, as a person would use one."""
+    from django_otp.oath import TOTP
+
+    from accounts.two_factor import new_backup_codes
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if device.confirmed and device.last_t >= totp.t() - 1:
+        return new_backup_codes(device.user)[0]
+    return f"{totp.token():0{device.digits}d}"
+
+
+def pass_second_factor(client, user, next_url=""):
+    """The second step of a login through the real pages: enrolment at the first login (the
+    page creates the authenticator, the test reads its key as the phone would from the QR
+    code), else the authenticator's code. Returns the last response, redirects followed."""
+    from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert client.get(reverse("two_factor")).status_code == 200
+    device = TOTPDevice.objects.get(user=user)
+    data = {"token": totp_code(device), "next": next_url}
+    response = client.post(reverse("two_factor"), data, follow=True)
+    if response.context and "codes" in response.context:
+        # The first time: the backup codes are shown once, then "继续" goes on.
+        return client.get(response.context["next"], follow=True)
+    return response
 
 
 @pytest.fixture

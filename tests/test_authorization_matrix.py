@@ -19,7 +19,9 @@ the one before: a refused POST changes nothing.
 Roles: anonymous; voter (no account: a phone verified for the public vote, the signed cookie
 ``reviews.vote.identity.VOTER_COOKIE`` exactly as the verify view sets it); officer_a
 (嘉定区) and officer_b (浦东新区); expert (assigned to the shortlisted cases); recused_expert
-(assigned to the same cases, declared 回避 on the case of district A); staff (the commission).
+(assigned to the same cases, declared 回避 on the case of district A); staff (the commission,
+no admin powers); auditor (审计员: the security audit and nothing else); admin (a superuser of
+the commission: what staff reach unless an entry says otherwise, and the admin site).
 """
 
 import datetime
@@ -55,9 +57,21 @@ from reviews.vote import casting, identity
 from tests.conftest import make_user
 from tests.factories import approved_round, published_case, published_round
 
-ROLES = ["anonymous", "voter", "officer_a", "officer_b", "expert", "recused_expert", "staff"]
+ROLES = [
+    "anonymous",
+    "voter",
+    "officer_a",
+    "officer_b",
+    "expert",
+    "recused_expert",
+    "staff",
+    "auditor",
+    "admin",
+]
 SIGNED_OUT = ("anonymous", "voter")  # the voter has no account: not signed in
-SIGNED_IN = [r for r in ROLES if r not in SIGNED_OUT]
+# The helpers below name every role but admin, who gets staff's answer (_superuser_as_staff).
+BASE_ROLES = [r for r in ROLES if r != "admin"]
+SIGNED_IN = [r for r in BASE_ROLES if r not in SIGNED_OUT]
 LOGIN = "login"  # expected: a redirect to the login page
 CONFIRMED = {"confirmed": "yes"}  # an irreversible step's confirmed POST (core.confirm)
 
@@ -94,7 +108,7 @@ class Rule:
 
 
 def everyone(code=200):
-    return {role: code for role in ROLES}
+    return {role: code for role in BASE_ROLES}
 
 
 def only(code=200, *roles, others=403):
@@ -132,7 +146,7 @@ def sheet_of(owner, code=200):
 
 
 def public_vote(voter, others):
-    return {**{role: others for role in ROLES}, "voter": voter}
+    return {**{role: others for role in BASE_ROLES}, "voter": voter}
 
 
 # --- State snapshots -------------------------------------------------------------------------
@@ -213,11 +227,18 @@ POLICY = {
             "expert": to("reviews:expert_home"),
             "recused_expert": to("reviews:expert_home"),
             "staff": to("publishing:workspace"),
+            "auditor": to("accounts:security_audit"),
         }
     ),
+    # The business history for staff (and superusers); the security audit for the auditor
+    # alone, a superuser's included: administration and audit are separate.
     "accounts:audit": Rule(expect=staff_only()),
     "accounts:own_data": Rule(expect=only(200, *SIGNED_IN)),
     "privacy": Rule(expect=everyone()),
+    "accounts:security_audit": Rule(expect={**only(200, "auditor"), "admin": 403}),
+    "accounts:security_audit_export": Rule(expect={**only(200, "auditor"), "admin": 403}),
+    # The second factor: these sessions have passed it (force_login), so it sends them on.
+    "two_factor": Rule(expect=only(to("accounts:home"), *SIGNED_IN)),
     "password_change": Rule(expect=only(200, *SIGNED_IN)),
     # The change is confirmed by a message on the user's own start page.
     "password_change_done": Rule(expect=only(to("accounts:home"), *SIGNED_IN)),
@@ -839,6 +860,20 @@ POLICY = {
 # URL names that are not pages of ours, or are checked elsewhere.
 NOT_PAGES = {"admin", "django.contrib.staticfiles", "media"}
 
+
+def _superuser_as_staff(policy):
+    """A superuser of the commission gets what staff get (and changes what they change),
+    unless an entry names ``admin`` itself."""
+    for rule in policy.values():
+        rule.expect.setdefault("admin", rule.expect["staff"])
+        if "staff" in rule.changes and "admin" not in rule.changes:
+            rule.changes = (*rule.changes, "admin")
+        if "staff" in rule.bugs:
+            rule.bugs.setdefault("admin", rule.bugs["staff"])
+
+
+_superuser_as_staff(POLICY)
+
 # Strings that must never appear outside the public API/archive for a signed-out visitor.
 UNPUBLISHED_TITLE = "嘉定区申报中的案例"
 
@@ -944,6 +979,8 @@ def build_world():
         "expert": make_user("expert", role="expert", organisation="复旦大学"),
         "recused_expert": make_user("recused", role="expert", organisation="上海交通大学"),
         "staff": staff,
+        "auditor": make_user("auditor", role="auditor"),
+        "admin": make_user("admin", is_staff=True, is_superuser=True),
     }
     w.voter = VoterFactory(phone="13912345678")
 
@@ -1141,8 +1178,9 @@ def test_only_the_commissions_staff_reach_the_admin(client, world, role):
     user here is not a superuser."""
     sign_in(client, world, role)
     response = client.get("/admin/")
-    if role == "staff":
-        assert not world.users["staff"].is_superuser
+    if role in ("staff", "admin"):
+        if role == "staff":
+            assert not world.users["staff"].is_superuser
         assert response.status_code == 200
         assert "案例评选管理后台" in response.content.decode()
     else:

@@ -71,6 +71,9 @@ READS = {
     "accounts:audit": Reads(get=("model", "round", "case", "user", "page")),
     "accounts:own_data": Reads(),
     "privacy": Reads(),
+    "accounts:security_audit": Reads(get=("kind", "person", "since", "until", "page")),
+    "accounts:security_audit_export": Reads(get=("kind", "person", "since", "until")),
+    "two_factor": Reads(get=("next",), post=("next",), form=("token",)),
     # The public archive.
     "cases:archive": Reads(get=(*ARCHIVE, "page")),
     "cases:round": Reads(),
@@ -327,7 +330,7 @@ def _roles(name):
     reaches = {r for r, e in expect.items() if e in (200, 302) or isinstance(e, To)}
     extra = [
         role
-        for role in ("officer_a", "expert", "voter")
+        for role in ("officer_a", "expert", "voter", "auditor")
         if role in reaches and (expect[role] != expect["anonymous"] or expect[role] == LOGIN)
     ]
     return ["anonymous", "staff", *extra]

@@ -7,7 +7,7 @@ from django.urls import reverse
 from cases.models import Case, Round
 from publishing.workspace import Facts, next_action
 from reviews.factories import CaseFactory, RoundFactory
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, make_user, pass_second_factor
 
 S = Round.Status
 
@@ -89,6 +89,9 @@ def test_staff_land_on_the_workspace_after_login(client, staff):
     response = client.post(
         reverse("login"), {"username": "staff", "password": "Secret-Harbor-8823"}, follow=True
     )
+    # Staff log in with a second factor (accounts.two_factor): the first login enrols it.
+    assert response.redirect_chain[-1][0].startswith(reverse("two_factor"))
+    response = pass_second_factor(client, staff, next_url=reverse("accounts:home"))
     assert response.redirect_chain[-1][0] == reverse("publishing:workspace")
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import security
 from cases import rounds, workflow
 from cases.models import District, Round
 from cases.staff import dashboard
@@ -82,6 +83,8 @@ def dashboard_export(request, pk):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"cases-{round_.year}-{stamp}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Contacts' names and phones: an export of personal data (accounts.security).
+    security.record_export(request, f"申报工作台导出：{round_}（含联系人和电话）")
     return response
 
 

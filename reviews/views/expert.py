@@ -134,6 +134,10 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
         "key_figures": case.key_figures.all(),
         "attachments": case.attachments.all(),
         "next_assignment": review.next_unscored(assignment),
+        # What the browser keeps while the expert types (static/js/score_sheet.js), so that a
+        # pause past the idle timeout loses nothing: per user and assignment.
+        "autosave_key": f"score-sheet:{request.user.pk}:{assignment.pk}",
+        "server_updated": int(existing.updated_at.timestamp()) if existing else 0,
     }
     return render(request, "reviews/expert_sheet.html", context)
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts import security
 from cases.models import Round
 from core import confirm
 
@@ -74,6 +75,8 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     filename = f"results-{round_.year}-{round_.pk}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The panel's sheet names each expert with their offsets: personal data (accounts.security).
+    security.record_export(request, f"评审结果导出：{round_}（含专家姓名和评分一致性）")
     return response
 
 

@@ -95,6 +95,25 @@ def login(page, username, password="test-pass-123"):
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+    if "/accounts/two-factor/" in page.url:
+        pass_second_factor(page, username)
+
+
+def pass_second_factor(page, username):
+    """Staff log in with a second factor: type what the authenticator shows (its key read
+    from the database, as the phone read it from the QR code), and after the first time go
+    on past the backup codes."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.conftest import totp_code
+
+    device = TOTPDevice.objects.get(user__username=username)
+    page.fill("input[name=token]", totp_code(device))
+    page.click("[data-testid=two-factor-form] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    if page.locator("[data-testid=backup-codes]").count():
+        page.click("text=我已保存，继续")
+        page.wait_for_load_state("networkidle")
 
 
 def logout(page):

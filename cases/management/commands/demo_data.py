@@ -19,11 +19,15 @@ class Command(BaseCommand):
     help = "载入演示数据：2022 年度案例库和各角色演示账号（可重复运行）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="在生产模式下也载入")
+        # Accepted and refused alike: a production database never holds an account whose
+        # password is printed in the README.
+        parser.add_argument("--force", action="store_true", help="生产模式下同样拒绝")
 
     def handle(self, *args, force=False, **options):
-        if settings.PRODUCTION and not force:
-            raise CommandError("生产模式下不载入演示数据（如确需载入，请加 --force）", returncode=2)
+        if settings.PRODUCTION:
+            raise CommandError(
+                "生产模式下不载入演示数据（--force 也不行）：演示账号的密码是公开的", returncode=2
+            )
         accounts = demo.ensure_accounts()
         for step in DEMO_STEPS:
             self.stdout.write(import_string(step)())
