@@ -41,6 +41,7 @@ BATCH = 500
 LEFT_OUT = (Case.Status.DRAFT, Case.Status.WITHDRAWN)
 # A save touching none of these cannot change the index (a vote count, a rank).
 INDEXED_FIELDS = {"title", "subtitle", "sections", "summary", "status", "round", "district"}
+PUBLISHED = Q(entry__status=Case.Status.PUBLISHED) & Q(entry__round__status=Round.Status.PUBLISHED)
 TEXT_FIELDS = ("id", "title", "subtitle", "sections", "summary", "round_id", "district_id")
 
 
@@ -145,11 +146,17 @@ def closest_published_elsewhere(case, limit: int = 5, min_score: float = 0.0):
     like it, best first, with exact figures of at least ``min_score``: the question 互学互鉴
     asks of a new case (cases without a district count as another district)."""
     filed = _filed(case)
-    where = Q(entry__status=Case.Status.PUBLISHED) & Q(entry__round__status=Round.Status.PUBLISHED)
+    where = PUBLISHED
     if case.district_id is not None:
         where &= ~Q(entry__district_id=case.district_id)
     ids = _candidate_ids(filed.keys, exclude_pk=case.pk, where=where)
     return [(c, s) for c, s in _score(filed, ids, limit) if s >= min_score]
+
+
+def published_candidates(sketch, *, exclude_pk=None, limit=CANDIDATES) -> list[int]:
+    """The published cases (of published rounds) sharing the most bands with ``sketch``, most
+    first: the related-cases index (cases.archive.related) refreshes one case's list so."""
+    return _candidate_ids(band_keys(sketch), exclude_pk=exclude_pk, where=PUBLISHED, limit=limit)
 
 
 def pairs_of(case_ids) -> dict[int, list[NearCopyPair]]:
