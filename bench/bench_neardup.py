@@ -47,6 +47,9 @@ TARGETS = {  # metric -> (target, unit)
     "staff case page p95": (300.0, "ms"),
     "dashboard, round of N p95": (500.0, "ms"),
     "planted copies found": (1.0, "share"),
+    "related cases: full build": (139.0, "s"),
+    "related cases: full build, peak memory": (262.0, "MB"),
+    "related cases: refresh after one change": (1.0, "s"),
 }
 
 
@@ -57,6 +60,9 @@ def main() -> int:
     parser.add_argument("--round", type=int, default=300)
     parser.add_argument("--loops", type=int, default=20)
     parser.add_argument("--exhaustive", type=int, default=0)
+    parser.add_argument(
+        "--related", action="store_true", help="also time the related-cases index (slow)"
+    )
     parser.add_argument(
         "--pg-db", default=os.environ.get("BENCH_NEARDUP_PG_DB", "bizenv_bench_neardup")
     )
@@ -77,6 +83,7 @@ def main() -> int:
 def run_child(db: str, args) -> list:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bizenv.settings", PYTHONPATH=str(ROOT))
     env.pop("REDIS_URL", None)
+    env["EMBEDDED_TASK_THREADS"] = "false"  # no background thread beside the timings
     tmp = tempfile.TemporaryDirectory(prefix="bench-neardup-")
     env["MEDIA_ROOT"] = tmp.name
     if db == "sqlite":
@@ -89,7 +96,7 @@ def run_child(db: str, args) -> list:
     try:
         cmd = [sys.executable, __file__, "--child", db, "--cases", str(args.cases)]
         cmd += ["--round", str(args.round), "--loops", str(args.loops)]
-        cmd += ["--exhaustive", str(args.exhaustive)]
+        cmd += ["--exhaustive", str(args.exhaustive)] + (["--related"] if args.related else [])
         subprocess.run(cmd, env=env, cwd=ROOT, check=True)
         with open(env["BENCH_RESULT_FILE"], encoding="utf-8") as handle:
             return json.load(handle)
@@ -115,6 +122,26 @@ def quiet_archive_signals():
         post_save.disconnect(sender=model, dispatch_uid=f"archive-name-{model}")
 
 
+def time_related(record) -> None:
+    """The public related-cases index (cases.archive.related): a full build, then the refresh
+    after one published case's text changes (which asks the near-copy index's bands)."""
+    from cases.archive import related
+    from cases.models import Case
+
+    tracemalloc.start()
+    begin = time.perf_counter()
+    related.refresh_related()
+    record("related cases: full build", time.perf_counter() - begin)
+    record("related cases: full build, peak memory", tracemalloc.get_traced_memory()[1] / 2**20)
+    tracemalloc.stop()
+    case = Case.objects.published().order_by("-pk").first()
+    case.sections = [*case.sections, {"heading": "补充", "body": "新增一段文字。"}]
+    case.save()
+    begin = time.perf_counter()
+    related.refresh_related()
+    record("related cases: refresh after one change", time.perf_counter() - begin)
+
+
 def p95(values):
     return bench_archive.percentile(values, 0.95)
 
@@ -134,8 +161,8 @@ def child(args) -> int:
     from cases.submission import neardup, similarity
 
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
     quiet_archive_signals()
+    call_command("migrate", verbosity=0)
     bench_archive.load(args.cases, search_indexes=False)
     print(
         f"\n== {connection.vendor}: {args.cases} synthetic + 21 real cases, "
@@ -272,6 +299,9 @@ def child(args) -> int:
         dash.append((time.perf_counter() - begin) * 1000)
         assert response.status_code == 200
     record(f"dashboard, round of {args.round} p95", p95(dash), f"{len(dash)} views")
+
+    if args.related:
+        time_related(record)
 
     for case, _source in planted[: args.exhaustive]:
         begin = time.perf_counter()
