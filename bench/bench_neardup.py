@@ -259,7 +259,7 @@ def child(args) -> int:
         exact = similarity.similarity(similarity.case_text(case), similarity.case_text(source))
         if exact >= similarity.NEAR_COPY:
             near += 1
-            got = {c.pk: s for c, s in similarity.submission_matches(case, 5)}
+            got = {c.pk: s for c, s in neardup.submission_matches(case, 5)}
             found += got.get(source.pk) == exact
     record(
         "planted copies found",
@@ -273,11 +273,11 @@ def child(args) -> int:
     )
     for case in sample:
         begin = time.perf_counter()
-        similarity.submission_matches(case, 5)
+        neardup.submission_matches(case, 5)
         checks.append((time.perf_counter() - begin) * 1000)
     record("near-copy check of one submission p95", p95(checks), f"{len(checks)} cases")
     tracemalloc.start()
-    similarity.submission_matches(sample[0], 5)
+    neardup.submission_matches(sample[0], 5)
     _size, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     record("near-copy check, extra memory", peak / 2**20)
@@ -307,7 +307,7 @@ def child(args) -> int:
         begin = time.perf_counter()
         exhaustive = similarity.exhaustive_matches(case, 5)
         seconds = time.perf_counter() - begin
-        indexed = similarity.submission_matches(case, 5)
+        indexed = neardup.submission_matches(case, 5)
         same = [(c.pk, s) for c, s in exhaustive if s >= similarity.NEAR_COPY] == [
             (c.pk, s) for c, s in indexed if s >= similarity.NEAR_COPY
         ]

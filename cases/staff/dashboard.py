@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cases.models import Case, CaseTransition, District, ReturnRequest
-from cases.submission import neardup, similarity
+from cases.submission import neardup
 from core.spreadsheet import xlsx_row
 
 S = Case.Status
@@ -67,7 +67,7 @@ def with_best_match(cases):
     """Each case with ``best_match`` (its closest other case and the figure) and
     ``late_copy``: a near-copy found after staff checked the case in (a later submission
     copied it), not yet marked "not a copy"."""
-    best = similarity.best_matches(cases)
+    best = neardup.best_matches(cases)
     pairs = neardup.pairs_of({case.pk for case in cases})
     checked_in = dict(
         CaseTransition.objects.filter(case__in=cases, from_status=S.SUBMITTED)

@@ -155,7 +155,7 @@ def case_review(request, pk):
         "key_figures": case.key_figures.all(),
         "attachments": case.attachments.all(),
         "transitions": case.transitions.select_related("by"),
-        "matches": similarity.submission_matches(case),
+        "matches": neardup.submission_matches(case),
         "near_copy": similarity.NEAR_COPY,
         "not_a_copy": neardup.marked_not_a_copy(case),
         "can_review": request.user.has_perm("cases.review_case", case),

@@ -141,6 +141,9 @@ def matches(case, limit: int = 5) -> list[tuple[Case, float]]:
     return _score(filed, _candidate_ids(filed.keys, exclude_pk=case.pk), limit)
 
 
+submission_matches = matches
+
+
 def closest_published_elsewhere(case, limit: int = 5, min_score: float = 0.0):
     """Published cases (of published rounds) of districts other than ``case``'s that are most
     like it, best first, with exact figures of at least ``min_score``: the question 互学互鉴

@@ -6,8 +6,8 @@ Two texts share few trigrams by chance, even on the same topic ("营商环境" i
 a copy shares nearly all of them: a near-copy scores close to 1.0, an unrelated case near 0.
 
 The first half of this module is pure (text in, numbers out). The ORM side at the bottom only
-gathers texts: ``similar_cases`` for any page; ``submission_matches`` for staff checking a case
-asks the near-copy index (cases.submission.neardup), ``exhaustive_matches`` compares every
+gathers texts: ``similar_cases`` for any page; staff checking a case ask the near-copy
+index (cases.submission.neardup), ``exhaustive_matches`` compares every
 text and is the reference the index is tested against.
 """
 
@@ -146,21 +146,6 @@ def submission_candidates():
     from cases.models import Case
 
     return Case.objects.exclude(status__in=[Case.Status.DRAFT, Case.Status.WITHDRAWN])
-
-
-def submission_matches(case, limit: int = 5) -> list[tuple[object, float]]:
-    """What staff see when checking ``case``: from the near-copy index (one query, a few exact
-    comparisons); every match at or above NEAR_COPY is the exhaustive check's, same figure."""
-    from cases.submission import neardup
-
-    return neardup.matches(case, limit)
-
-
-def best_matches(cases) -> dict[int, tuple[object, float]]:
-    """For each of ``cases``, its closest other case, from the near-copy index."""
-    from cases.submission import neardup
-
-    return neardup.best_matches(cases)
 
 
 # --- The exhaustive check: every candidate's text compared (the reference for the index) ------

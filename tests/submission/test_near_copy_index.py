@@ -127,7 +127,7 @@ def test_the_index_finds_what_the_exhaustive_check_finds(planted):
     every = Case.objects.exclude(status=Case.Status.DRAFT)
     for case in every:
         exhaustive = similarity.exhaustive_matches(case, 20)
-        indexed = similarity.submission_matches(case, 20)
+        indexed = neardup.submission_matches(case, 20)
         assert near(indexed) == near(exhaustive), case.title
         if exhaustive and exhaustive[0][1] >= NEAR:
             assert indexed[0] == exhaustive[0]
@@ -138,13 +138,13 @@ def test_traditional_and_full_width_copies_score_as_the_simplified_text(planted)
     for name in ("full width", "traditional"):
         case = plants[name]
         assert similarity.exhaustive_matches(case, 1)[0][1] > 0.99
-        assert similarity.submission_matches(case, 1)[0][1] > 0.99
+        assert neardup.submission_matches(case, 1)[0][1] > 0.99
 
 
 def test_the_dashboard_shows_the_same_near_copies_with_the_same_figures(planted):
     cases = list(Case.objects.exclude(status=Case.Status.DRAFT))
     exhaustive = similarity.exhaustive_best_matches(cases)
-    indexed = similarity.best_matches(cases)
+    indexed = neardup.best_matches(cases)
     for case in cases:
         expected = exhaustive.get(case.pk)
         if expected and expected[1] >= NEAR:
@@ -178,7 +178,7 @@ def test_pairs_kept_on_save_and_rebuilt_at_once_are_the_exhaustive_ones(planted)
     assert stored_pairs() == expected
     cases = list(Case.objects.exclude(status=Case.Status.DRAFT))
     exhaustive = similarity.exhaustive_best_matches(cases)
-    indexed = similarity.best_matches(cases)
+    indexed = neardup.best_matches(cases)
     for case in cases:
         if exhaustive.get(case.pk, (None, 0))[1] >= NEAR:
             assert indexed[case.pk][1] == exhaustive[case.pk][1]
@@ -194,7 +194,7 @@ def test_drafts_and_withdrawn_cases_are_not_indexed_and_leave_it_when_withdrawn(
     case.status = Case.Status.WITHDRAWN
     case.save()
     assert not NearCopyEntry.objects.filter(case=case).exists()
-    assert case not in [c for c, _s in similarity.submission_matches(source, 20)]
+    assert case not in [c for c, _s in neardup.submission_matches(source, 20)]
     assert (
         not NearCopyPair.objects.filter(low=min(case.pk, source.pk, key=int))
         .filter(high=max(case.pk, source.pk))
@@ -206,11 +206,11 @@ def test_an_edit_that_removes_the_copy_removes_the_pair(planted):
     _originals, plants = planted
     case = plants["reordered"]
     source = case._source
-    assert (source, pytest.approx(1, abs=0.05)) in similarity.submission_matches(case, 1)
+    assert (source, pytest.approx(1, abs=0.05)) in neardup.submission_matches(case, 1)
     case.title = "全新的案例"
     case.sections = [{"heading": "", "body": "完全不同的文字，讲述另一件事情。" * 3}]
     case.save()
-    assert not [s for _c, s in similarity.submission_matches(case, 5) if s >= NEAR]
+    assert not [s for _c, s in neardup.submission_matches(case, 5) if s >= NEAR]
     pks = {case.pk, source.pk}
     assert not [p for p in stored_pairs() if set(p) == pks]
 
