@@ -14,11 +14,13 @@ class CasesConfig(AppConfig):
         from cases import notifications
         from cases.archive import prepared, related, signals
         from cases.archive.search import register_sqlite_functions
+        from cases.submission import neardup
         from core import recovery
 
         connection_created.connect(register_sqlite_functions)
         post_migrate.connect(_ensure_search_index, sender=self)
         signals.connect()  # the archive's background work, queued when it changes
+        neardup.connect()  # the near-copy index, kept in the saving transaction
         recovery.register(
             "notifications", notifications.send_pending_notices, report="补发通知 {} 封"
         )

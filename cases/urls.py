@@ -62,6 +62,11 @@ urlpatterns = [
         name="staff_return_request_decline",
     ),
     path(
+        "staff/cases/<id:pk>/not-a-copy/",
+        staff_views.case_not_a_copy,
+        name="staff_case_not_a_copy",
+    ),
+    path(
         "staff/cases/<id:pk>/<str:action>/",  # accept, return, reject (404 for anything else)
         staff_views.case_review_action,
         name="staff_case_action",

@@ -216,3 +216,19 @@ def test_a_long_tier_lists_thirty_titles_around_the_case(client, db):
     assert "全部 40 个案例" in response.content.decode()
     short = client.get(reverse("cases:detail", args=[cases[0].pk]))
     assert short.context["siblings"][0] == cases[0]
+
+
+def test_after_one_change_only_the_near_copy_index_is_asked(archive_2022, monkeypatch):
+    """Refreshing after one change reads the candidates from the near-copy index's bands, not
+    every published case's sketch (9.8 s at 20,000 cases)."""
+    monkeypatch.setattr(related, "EXACT_UP_TO", 0)  # the lists as built exactly stay
+    first, copy = list(Case.objects.published().order_by("pk"))[:2]
+    calls = []
+    real = related._indexed_lists
+    monkeypatch.setattr(related, "_indexed_lists", lambda *a: calls.append(a) or real(*a))
+    copy.title, copy.sections = first.title, first.sections
+    copy.save()
+    assert related.refresh_related() > 0
+    assert calls and calls[0][1] == {copy.pk}
+    assert related.related_to(first)[0] == copy and related.related_to(copy)[0] == first
+    assert all(related.related_to(c) for c in Case.objects.published())

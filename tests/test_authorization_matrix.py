@@ -40,7 +40,16 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from cases.models import Attachment, Case, District, KeyFigure, ReturnRequest, Round, Topic
+from cases.models import (
+    Attachment,
+    Case,
+    District,
+    KeyFigure,
+    NearCopyPair,
+    ReturnRequest,
+    Round,
+    Topic,
+)
 from publishing import publication
 from publishing.models import NoticeDocument, Objection
 from reviews import results, review
@@ -438,6 +447,13 @@ POLICY = {
     ),
     "cases:staff_export": Rule(args=SUBMISSION_ROUND, expect=staff_only()),
     "cases:staff_case": Rule(args=lambda w: [w.submitted_a.pk], expect=staff_only()),
+    "cases:staff_case_not_a_copy": Rule(  # no such near-copy pair: refused with a message
+        args=lambda w: [w.submitted_a.pk],
+        method="post",
+        data=lambda w: {"other": w.submitted_a.pk},
+        expect=staff_only(to("cases:staff_case", lambda w: [w.submitted_a.pk])),
+        state=lambda w: list(NearCopyPair.objects.values_list("pk", "not_a_copy")),
+    ),
     "cases:staff_case_district": Rule(  # the case names its district: refused with a message
         args=lambda w: [w.submitted_a.pk],
         method="post",

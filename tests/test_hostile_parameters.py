@@ -102,6 +102,7 @@ READS = {
     "cases:staff_export": Reads(),
     "cases:staff_case": Reads(),
     "cases:staff_case_district": Reads(post=("district",)),
+    "cases:staff_case_not_a_copy": Reads(post=("other", "undo")),
     "cases:staff_return_request_decline": Reads(form=("reason",)),
     "cases:staff_case_action": Reads(
         post=("confirmed", "reason"), bases=({}, {"confirmed": "yes"})

@@ -131,6 +131,12 @@ def _exact_lists(pks: list[int]) -> dict[int, list]:
 
 
 def _sketch_lists(ranks, changed, removed) -> dict[int, list]:
+    stored = dict(RelatedCases.objects.values_list("case_id", "related"))
+    touched = changed | removed
+    if len(touched) <= FULL_REBUILD_SHARE * len(ranks) and any(stored.values()):
+        lists = _indexed_lists(ranks, changed, touched, stored)
+        if lists is not None:
+            return lists
     sketches = {
         pk: unpack(data)
         for pk, data in RelatedCases.objects.filter(case_id__in=ranks).values_list(
@@ -169,8 +175,6 @@ def _sketch_lists(ranks, changed, removed) -> dict[int, list]:
         scored.sort(key=lambda item: (-item[1], ranks[item[0]]))
         return [[o, round(s, 4)] for o, s in scored if s > 0][:LIMIT]
 
-    stored = dict(RelatedCases.objects.values_list("case_id", "related"))
-    touched = changed | removed
     if len(touched) > FULL_REBUILD_SHARE * len(ranks) or not any(stored.values()):
         return {pk: best(pk) for pk in sketches}
     affected = set(changed)
@@ -185,6 +189,66 @@ def _sketch_lists(ranks, changed, removed) -> dict[int, list]:
                 or similarity.estimate(sketches[pk], sketches[other]) >= related[-1][1]
             ):
                 affected.add(other)
+    return {pk: best(pk) for pk in affected if pk in sketches}
+
+
+def _indexed_lists(ranks, changed, touched, stored) -> dict[int, list] | None:
+    """After a few changes: the lists to recompute, each from the near-copy index's bands
+    (cases.submission.neardup, kept on save) instead of every published case's sketch read
+    into memory (9.8 s at 20,000 cases). None when the index does not hold every changed
+    case (not built yet): the caller then reads all sketches."""
+    from cases.models import NearCopyEntry
+    from cases.submission import neardup
+
+    filed = set(NearCopyEntry.objects.filter(case_id__in=changed).values_list("case_id", flat=True))
+    if filed != set(changed):
+        return None
+    sketches = {}
+
+    def sketches_of(pks):
+        wanted = [pk for pk in pks if pk not in sketches]
+        for start in range(0, len(wanted), BATCH):
+            rows = RelatedCases.objects.filter(case_id__in=wanted[start : start + BATCH])
+            for pk, data in rows.values_list("case_id", "sketch"):
+                sketches[pk] = unpack(data)
+
+    def candidates(pk) -> list[int]:
+        return [
+            o
+            for o in neardup.published_candidates(sketches[pk], exclude_pk=pk, limit=SHORTLIST)
+            if o in ranks
+        ]
+
+    def best(pk) -> list:
+        shortlist = candidates(pk)
+        sketches_of(shortlist)
+        scored = [(o, similarity.estimate(sketches[pk], sketches[o])) for o in shortlist]
+        scored.sort(key=lambda item: (-item[1], ranks[item[0]]))
+        found = [[o, round(s, 4)] for o, s in scored if s > 0][:LIMIT]
+        # A case sharing no band with enough others keeps what it had, less what left.
+        kept = [[o, s] for o, s in stored.get(pk) or [] if o in ranks and o not in touched]
+        for other, score in kept:
+            if len(found) >= LIMIT:
+                break
+            if other not in {o for o, _s in found}:
+                found.append([other, score])
+        return found
+
+    affected = set(changed)
+    for pk, related in stored.items():
+        if any(other in touched for other, _score in related):
+            affected.add(pk)
+    sketches_of(list(changed))
+    for pk in changed:
+        for other in candidates(pk):
+            related = stored.get(other) or []
+            sketches_of([other])
+            if other in sketches and (
+                len(related) < LIMIT
+                or similarity.estimate(sketches[pk], sketches[other]) >= related[-1][1]
+            ):
+                affected.add(other)
+    sketches_of(list(affected))
     return {pk: best(pk) for pk in affected if pk in sketches}
 
 

@@ -6,6 +6,7 @@ One module per concept; everything is importable from ``cases.models`` as Django
 
 from .case import Attachment, Case, CaseQuerySet, KeyFigure, attachment_path
 from .district import District, Topic
+from .neardup import NearCopyBand, NearCopyEntry, NearCopyPair
 from .records import CaseTransition, Notification, ReturnRequest
 from .related import RelatedCases
 from .round import Round, default_criteria, default_tiers, validate_criteria, validate_tiers
@@ -17,6 +18,9 @@ __all__ = [
     "CaseTransition",
     "District",
     "KeyFigure",
+    "NearCopyBand",
+    "NearCopyEntry",
+    "NearCopyPair",
     "Notification",
     "RelatedCases",
     "ReturnRequest",

@@ -2,7 +2,7 @@
 
 from io import BytesIO
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -10,8 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from cases.models import Case, District, ReturnRequest
-from cases.submission import similarity
+from cases.models import Case, CaseTransition, District, ReturnRequest
+from cases.submission import neardup
 from core.spreadsheet import xlsx_row
 
 S = Case.Status
@@ -64,9 +64,23 @@ def filed_cases(round_):
 
 
 def with_best_match(cases):
-    best = similarity.best_matches(cases)
+    """Each case with ``best_match`` (its closest other case and the figure) and
+    ``late_copy``: a near-copy found after staff checked the case in (a later submission
+    copied it), not yet marked "not a copy"."""
+    best = neardup.best_matches(cases)
+    pairs = neardup.pairs_of({case.pk for case in cases})
+    checked_in = dict(
+        CaseTransition.objects.filter(case__in=cases, from_status=S.SUBMITTED)
+        .values("case_id")
+        .annotate(at=Max("at"))
+        .values_list("case_id", "at")
+    )
     for case in cases:
         case.best_match = best.get(case.pk)
+        since = checked_in.get(case.pk)
+        case.late_copy = since is not None and any(
+            pair.found_at > since and not pair.not_a_copy for pair in pairs.get(case.pk, [])
+        )
     return cases
 
 

@@ -17,7 +17,7 @@ from cases import rounds, workflow
 from cases.models import District, Round
 from cases.staff import dashboard
 from cases.staff.round_forms import bind_round_forms, save_round_forms
-from cases.submission import similarity
+from cases.submission import neardup, similarity
 from cases.submission.forms import ReasonForm
 from cases.submission.views import get_case_or_404
 from core import confirm
@@ -156,8 +156,9 @@ def case_review(request, pk):
         "key_figures": case.key_figures.all(),
         "attachments": case.attachments.all(),
         "transitions": case.transitions.select_related("by"),
-        "matches": similarity.submission_matches(case),
+        "matches": neardup.submission_matches(case),
         "near_copy": similarity.NEAR_COPY,
+        "not_a_copy": neardup.marked_not_a_copy(case),
         "can_review": request.user.has_perm("cases.review_case", case),
         "return_request": workflow.open_return_request(case),
         "districts": District.objects.all() if case.district_id is None else None,
@@ -187,6 +188,29 @@ def case_district(request, pk):
         case._change_reason = _("工作人员指定所在区")
         case.save(update_fields=["district", "updated_at"])
         messages.success(request, _("已将案例所在区指定为%(district)s。") % {"district": district})
+    return redirect("cases:staff_case", case.pk)
+
+
+@login_required
+@require_POST
+def case_not_a_copy(request, pk):
+    """Staff's word on a near-copy pair: not a copy (the pair stays listed, marked), or,
+    with ``undo``, a possible copy again."""
+    require_staff(request)
+    case = get_case_or_404(request, pk)
+    try:
+        other = optional_id(request.POST.get("other"))
+    except IdentifierError:
+        other = None
+    undo = bool(request.POST.get("undo"))
+    if other is None or not neardup.mark_not_a_copy(
+        case=case, other_id=other, user=request.user, not_a_copy=not undo
+    ):
+        messages.error(request, _("没有这对疑似重复的案例（文字可能已修改），未作标记。"))
+    elif undo:
+        messages.success(request, _("已撤销“不是重复”的确认。"))
+    else:
+        messages.success(request, _("已确认这两个案例不是重复申报，相似度仍会列出。"))
     return redirect("cases:staff_case", case.pk)
 
 

@@ -6,7 +6,9 @@ Two texts share few trigrams by chance, even on the same topic ("营商环境" i
 a copy shares nearly all of them: a near-copy scores close to 1.0, an unrelated case near 0.
 
 The first half of this module is pure (text in, numbers out). The ORM side at the bottom only
-gathers texts: ``similar_cases`` for any page, ``submission_matches`` for staff checking a case.
+gathers texts: ``similar_cases`` for any page; staff checking a case ask the near-copy
+index (cases.submission.neardup), ``exhaustive_matches`` compares every
+text and is the reference the index is tested against.
 """
 
 import re
@@ -22,10 +24,24 @@ NEAR_COPY = 0.8
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+_T2S = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters written as simplified ones (OpenCC t2s): a case copied from a
+    traditional-character source is still the same text."""
+    global _T2S
+    if _T2S is None:  # the dictionaries load once per process
+        import opencc
+
+        _T2S = opencc.OpenCC("t2s")
+    return _T2S.convert(text)
+
+
 def normalise(text: str) -> str:
-    """Full-width folded, lower-cased, without punctuation or spaces."""
+    """Full-width folded, lower-cased, simplified characters, without punctuation or spaces."""
     text = unicodedata.normalize("NFKC", text or "").lower()
-    return _NOT_WORD.sub("", text)
+    return _NOT_WORD.sub("", to_simplified(text)) if text else ""
 
 
 def shingles(text: str, size: int = SHINGLE_SIZE) -> frozenset[str]:
@@ -132,11 +148,14 @@ def submission_candidates():
     return Case.objects.exclude(status__in=[Case.Status.DRAFT, Case.Status.WITHDRAWN])
 
 
-def submission_matches(case, limit: int = 5) -> list[tuple[object, float]]:
+# --- The exhaustive check: every candidate's text compared (the reference for the index) ------
+
+
+def exhaustive_matches(case, limit: int = 5) -> list[tuple[object, float]]:
     return similar_cases(case, limit=limit, candidates=submission_candidates())
 
 
-def best_matches(cases) -> dict[int, tuple[object, float]]:
+def exhaustive_best_matches(cases) -> dict[int, tuple[object, float]]:
     """For each of ``cases``, its closest other case among the submission candidates, or
     nothing when none shares a shingle. Builds the index once for the whole list."""
     candidates = list(submission_candidates().select_related("round", "district"))

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cases.models import Case, Round
-from cases.submission import similarity
+from cases.submission import neardup, similarity
 
 NOTICE = Path(__file__).resolve().parents[2] / "cases" / "data" / "notices" / "2022.txt"
 RANK_LINE = re.compile(r"^\s*排名\d+\s*$")
@@ -88,7 +88,7 @@ def test_the_2022_duplicate_scores_about_100_percent(archive_2022, open_round, d
     cases, chunks = archive_2022
     submission = case_from(chunks[491], open_round, Case.Status.SUBMITTED)
 
-    matches = similarity.submission_matches(submission, limit=5)
+    matches = neardup.submission_matches(submission, limit=5)
 
     best, score = matches[0]
     assert best == cases[465]
@@ -99,9 +99,7 @@ def test_the_2022_duplicate_scores_about_100_percent(archive_2022, open_round, d
 def test_unrelated_2022_cases_score_low(archive_2022, open_round):
     cases, chunks = archive_2022
     submission = case_from(chunks[491], open_round, Case.Status.SUBMITTED)
-    scores = {
-        other.pk: score for other, score in similarity.submission_matches(submission, limit=50)
-    }
+    scores = {other.pk: score for other, score in neardup.submission_matches(submission, limit=50)}
     unrelated = [case.pk for start, case in cases.items() if start != 465]
     assert len(unrelated) == 20  # 11 + 11 printed, less the two copies
     assert max(scores.get(pk, 0.0) for pk in unrelated) < 0.1
@@ -121,4 +119,4 @@ def test_drafts_are_not_compared(archive_2022, open_round):
     cases, chunks = archive_2022
     draft = case_from(chunks[517], open_round, Case.Status.DRAFT)
     submission = case_from(chunks[491], open_round, Case.Status.SUBMITTED)
-    assert draft not in [c for c, _ in similarity.submission_matches(submission, limit=50)]
+    assert draft not in [c for c, _ in neardup.submission_matches(submission, limit=50)]
