@@ -15,7 +15,7 @@ from core.identifiers import mask_phone
 from core.text import quoted
 
 from ..forms import CodeForm, PhoneForm
-from ..vote import captcha, casting, identity, monitor, snapshots
+from ..vote import captcha, casting, identity, ledger, snapshots
 from ..vote.errors import CodeLimitReached, StaleVoter, VoteError
 from ..vote.throttle import block_key, client_address, limited_response, rate, vote_ratelimit
 
@@ -53,10 +53,9 @@ def _vote_context(request, round_: Round) -> dict:
 
 def _with_figures(round_: Round, cases: list) -> dict:
     """Each case's counted (valid) and voided votes, on the case; the round's totals."""
-    counted, voided = monitor.valid_counts(round_), monitor.voided_counts(round_)
+    figures = ledger.closed_figures(round_)  # computed when the vote was closed
     for case in cases:
-        case.votes_counted = counted.get(case.pk, 0)
-        case.votes_voided = voided.get(case.pk, 0)
+        case.votes_counted, case.votes_voided = figures.get(case.pk, (0, 0))
     return {
         "counted": sum(case.votes_counted for case in cases),
         "voided": sum(case.votes_voided for case in cases),
