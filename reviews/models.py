@@ -173,8 +173,6 @@ class VoteLedger(models.Model):
     # The last scan for flags (bursts, swarms, number runs), as plain data, and when it ran.
     flags = models.JSONField(default=list)
     flags_at = models.DateTimeField(null=True, blank=True)
-    # Keys of the flags staff have been mailed about (each once).
-    flags_mailed = models.JSONField(default=list)
     # {case id: [counted, voided]} computed when the vote was closed (again at every close).
     closed_figures = models.JSONField(null=True, blank=True)
 

@@ -22,11 +22,12 @@ from ..forms import CloseReviewForm, ExpertForm, ReasonForm, UploadForm
 from ..models import Assignment, ScoreSheet, Voter
 from ..results import is_approved
 from ..score_upload import apply_upload, parse_upload
-from ..vote import budget, flags, identity, monitor
+from ..vote import budget, flags, flags_export, identity, monitor, scan
 from ..vote.errors import VoteError
 from .common import get_round, staff_required
 
 S = Round.Status
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SELECTION_STATUSES = (S.VOTING, S.REVIEW, S.APPROVED, S.PUBLICITY, S.PUBLISHED)
 UPLOAD_SESSION_KEY = "reviews_score_upload"
 
@@ -53,12 +54,18 @@ def rounds(request: HttpRequest) -> HttpResponse:
 @staff_required
 def vote_monitor(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk, *SELECTION_STATUSES)
+    # Flags from the last scan (reviews.vote.scan), queued again when older than five minutes:
+    # the page never waits for a scan of every vote.
+    found, scanned_at = scan.stored(round_)
+    if scan.refresh_if_stale(round_, scanned_at):
+        found, scanned_at = scan.stored(round_)  # the scan ran here when tasks run eagerly
     # The fraud review: whole phone numbers, for staff only (masked everywhere else).
-    bursts = monitor.add_burst_voters(monitor.find_bursts(round_) + flags.find_flags(round_))
+    bursts = monitor.add_burst_voters(found)
     context = {
         "round": round_,
         "tally": monitor.tally(round_),
         "bursts": bursts,
+        "flags_at": scanned_at,
         "sms": budget.usage(),
         "timeline": monitor.timeline(round_),
         "burst_window": int(monitor.BURST_WINDOW.total_seconds() // 60),
@@ -88,6 +95,30 @@ def vote_data(request: HttpRequest, pk: int) -> JsonResponse:
 
 @require_POST
 @staff_required
+def refresh_flags(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "立即重新检测": a scan for flags now, at most once a minute (reviews.vote.scan)."""
+    round_ = get_round(pk, *SELECTION_STATUSES)
+    if scan.request_refresh(round_):
+        messages.success(request, _("已开始重新检测，稍后刷新本页查看结果。"))
+    else:
+        messages.info(request, _("异常检测一分钟内只能更新一次，请稍后再试。"))
+    return redirect("reviews:votes", pk=round_.pk)
+
+
+@staff_required
+def export_flags(request: HttpRequest, pk: int) -> HttpResponse:
+    """The last scan's flags as an Excel workbook, for the record (cells made inert)."""
+    round_ = get_round(pk, *SELECTION_STATUSES)
+    found, scanned_at = scan.stored(round_)
+    response = HttpResponse(content_type=XLSX)
+    name = f"vote-flags-{round_.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    flags_export.write(round_, found, scanned_at, response)
+    return response
+
+
+@require_POST
+@staff_required
 def void(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk, S.VOTING)
     try:
@@ -99,6 +130,8 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
         _errors(request, exc)
     else:
         messages.success(request, _("已作废 %(n)s 张选票。") % {"n": n})
+        if n:
+            scan.refresh_if_stale(round_, None)  # the flags without the voided votes
     return redirect("reviews:votes", pk=round_.pk)
 
 
