@@ -27,6 +27,7 @@ from ..vote.errors import VoteError
 from .common import get_round, staff_required
 
 S = Round.Status
+MONITOR_FLAGS = 50  # flags shown on the vote monitor, newest first
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SELECTION_STATUSES = (S.VOTING, S.REVIEW, S.APPROVED, S.PUBLICITY, S.PUBLISHED)
 UPLOAD_SESSION_KEY = "reviews_score_upload"
@@ -59,12 +60,16 @@ def vote_monitor(request: HttpRequest, pk: int) -> HttpResponse:
     found, scanned_at = scan.stored(round_)
     if scan.refresh_if_stale(round_, scanned_at):
         found, scanned_at = scan.stored(round_)  # the scan ran here when tasks run eagerly
-    # The fraud review: whole phone numbers, for staff only (masked everywhere else).
-    bursts = monitor.add_burst_voters(found)
+    # The fraud review: whole phone numbers, for staff only (masked everywhere else). The
+    # newest MONITOR_FLAGS flags: the page's cost must not grow with the flags; the Excel
+    # export has them all.
+    bursts = monitor.add_burst_voters(found[-MONITOR_FLAGS:])
     context = {
         "round": round_,
         "tally": monitor.tally(round_),
         "bursts": bursts,
+        "flags_total": len(found),
+        "flags_shown": MONITOR_FLAGS,
         "flags_at": scanned_at,
         "sms": budget.usage(),
         "timeline": monitor.timeline(round_),

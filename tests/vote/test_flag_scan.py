@@ -130,3 +130,28 @@ def test_staff_are_warned_before_the_sms_budget_runs_out(client, staff, settings
         )
     page = client.get(url).content.decode()
     assert "今日已发送 4 / 5 条" in page and "即将达到上限" in page
+
+
+def test_the_monitor_shows_the_newest_flags_and_says_the_export_has_them_all(
+    client, staff, round_, monkeypatch
+):
+    from reviews.views import staff as staff_views
+
+    monkeypatch.setattr(staff_views, "MONITOR_FLAGS", 1)
+    case = CaseFactory(round=round_)
+    burst(round_, case)
+    burst(round_, case, block="203.0.113", at=START + timedelta(hours=1))
+    client.force_login(staff)
+    page = client.get(reverse("reviews:votes", args=[round_.pk])).content.decode()
+    assert "共发现 2 处异常，此处显示最近的 1 处" in page
+    assert "203.0.113.0/24" in page and "198.51.100.0/24" not in page
+
+
+def test_each_card_links_to_its_case_page_and_vote(client, round_):
+    cases = [CaseFactory(round=round_) for _ in range(3)]
+    page = client.get(reverse("vote:round", args=[round_.pk])).content.decode()
+    for case in cases:
+        assert f'href="{reverse("vote:case", args=[round_.pk, case.pk])}"' in page
+        assert f'action="{reverse("vote:cast", args=[round_.pk, case.pk])}"' in page
+    page = client.get(reverse("vote:case", args=[round_.pk, cases[0].pk])).content.decode()
+    assert f'action="{reverse("vote:cast", args=[round_.pk, cases[0].pk])}"' in page
