@@ -141,8 +141,10 @@ def main() -> int:
     for db in dbs:
         print(f"--- {db}: {args.votes:,} votes (load before: {load_average()})", flush=True)
         results[db] = run_one(db, args)
-        for step, seconds in results[db]["setup"].items():
-            print(f"    {step}: {seconds:.1f} s")
+        for step, value in results[db]["setup"].items():
+            print(
+                f"    {step}: {value}" if isinstance(value, int) else f"    {step}: {value:.1f} s"
+            )
     print()
     print(
         f"{'what':<44}"
