@@ -116,6 +116,17 @@ def fold(round_: Round, now: datetime | None = None) -> VoteLedger:
     buckets. Its cost grows with the votes since the last fold, never with all of them."""
     now = now or timezone.now()
     horizon = now - FOLD_LAG
+    ledger = ledger_of(round_)
+    # Nothing old enough to fold: no lock (on SQLite every write transaction, this one
+    # included, takes the lock the votes need). Every read of the figures comes here first.
+    oldest_new = (
+        Vote.objects.filter(round=round_, pk__gt=ledger.folded_to)
+        .order_by("pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if oldest_new is None or oldest_new >= horizon:
+        return ledger
     with transaction.atomic():
         ledger = ledger_of(round_, lock=True)
         rows = (
