@@ -88,11 +88,11 @@ def _deltas(votes, sign: int = 1) -> Counter:
 
 
 _UPSERT = (
-    "INSERT INTO {table} (round_id, case_id, size, start, votes, at_start) "
-    "VALUES (%s, %s, %s, %s, %s, %s) "
+    "INSERT INTO {table} (round_id, case_id, size, start, votes, at_start) VALUES {rows} "
     "ON CONFLICT (round_id, size, start, case_id) DO UPDATE SET "
     "votes = {table}.votes + excluded.votes, at_start = {table}.at_start + excluded.at_start"
 )
+_CHUNK = 500  # rows per statement: a fold after a bulk load writes a million
 
 
 def _apply(round_id: int, deltas: dict) -> None:
@@ -105,7 +105,12 @@ def _apply(round_id: int, deltas: dict) -> None:
         for (size, start, case_id), (votes, at_start) in deltas.items()
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(_UPSERT.format(table=table), rows)
+        for i in range(0, len(rows), _CHUNK):
+            chunk = rows[i : i + _CHUNK]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                _UPSERT.format(table=table, rows=values), [v for row in chunk for v in row]
+            )
 
 
 # --- Folding and voiding ----------------------------------------------------------------------
