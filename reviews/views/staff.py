@@ -23,6 +23,7 @@ from ..forms import CloseReviewForm, ExpertForm, ReasonForm, UploadForm
 from ..models import Assignment, ScoreSheet, Voter
 from ..results import is_approved
 from ..score_upload import apply_upload, parse_upload
+from ..tasks import scan_vote_flags
 from ..vote import budget, flags, flags_export, identity, monitor, scan
 from ..vote.errors import VoteError
 from .common import get_round, staff_required
@@ -59,7 +60,8 @@ def vote_monitor(request: HttpRequest, pk: int) -> HttpResponse:
     # Flags from the last scan (reviews.vote.scan), queued again when older than five minutes:
     # the page never waits for a scan of every vote.
     found, scanned_at = scan.stored(round_)
-    if scan.refresh_if_stale(round_, scanned_at):
+    if scan.is_stale(round_, scanned_at):
+        scan_vote_flags.delay(round_.pk)
         found, scanned_at = scan.stored(round_)  # the scan ran here when tasks run eagerly
     # The fraud review: whole phone numbers, for staff only (masked everywhere else). The
     # newest MONITOR_FLAGS flags: the page's cost must not grow with the flags; the Excel
@@ -108,7 +110,8 @@ def vote_data(request: HttpRequest, pk: int) -> JsonResponse:
 def refresh_flags(request: HttpRequest, pk: int) -> HttpResponse:
     """ "立即重新检测": a scan for flags now, at most once a minute (reviews.vote.scan)."""
     round_ = get_round(pk, *SELECTION_STATUSES)
-    if scan.request_refresh(round_):
+    if scan.may_refresh(round_):
+        scan_vote_flags.delay(round_.pk)
         messages.success(request, _("已开始重新检测，稍后刷新本页查看结果。"))
     else:
         messages.info(request, _("异常检测一分钟内只能更新一次，请稍后再试。"))
@@ -141,7 +144,7 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已作废 %(n)s 张选票。") % {"n": n})
         if n:
-            scan.refresh_if_stale(round_, None)  # the flags without the voided votes
+            scan_vote_flags.delay(round_.pk)  # the flags without the voided votes
     return redirect("reviews:votes", pk=round_.pk)
 
 

@@ -80,32 +80,22 @@ def stored(round_: Round) -> tuple[list[Burst], datetime | None]:
     return [_from_data(data) for data in row[0]], row[1]
 
 
-def _queue(round_: Round) -> None:
-    from ..tasks import scan_vote_flags
-
-    scan_vote_flags.delay(round_.pk)
-
-
-def refresh_if_stale(round_: Round, scanned_at: datetime | None, now=None) -> bool:
-    """Queue a scan when the last one is older than FLAG_MAX_AGE (or there is none) and the
-    vote is open to changes; True when queued."""
+def is_stale(round_: Round, scanned_at: datetime | None, now=None) -> bool:
+    """Whether the monitor should queue a scan (reviews.tasks.scan_vote_flags): the last one
+    is older than FLAG_MAX_AGE, or there is none, and the votes may still change."""
     now = now or timezone.now()
-    if round_.status != Round.Status.VOTING and scanned_at is not None:
+    if scanned_at is None:
+        return True
+    if round_.status != Round.Status.VOTING:
         return False  # a closed vote's votes no longer change
-    if scanned_at is not None and now - scanned_at < FLAG_MAX_AGE:
-        return False
-    _queue(round_)
-    return True
+    return now - scanned_at >= FLAG_MAX_AGE
 
 
-def request_refresh(round_: Round, now=None) -> bool:
-    """Staff's "立即重新检测": queued unless the last scan is younger than REFRESH_INTERVAL."""
+def may_refresh(round_: Round, now=None) -> bool:
+    """Staff's "立即重新检测": allowed unless the last scan is younger than REFRESH_INTERVAL."""
     now = now or timezone.now()
     _flags, scanned_at = stored(round_)
-    if scanned_at is not None and now - scanned_at < REFRESH_INTERVAL:
-        return False
-    _queue(round_)
-    return True
+    return scanned_at is None or now - scanned_at >= REFRESH_INTERVAL
 
 
 def scan_voting_rounds(now=None) -> int:
