@@ -3,12 +3,13 @@
     /work/main/.venv/bin/python bench/bench_archive.py [--db sqlite|pg|both] [--cases 20000]
 
 Each database runs in a child process with its own DATABASE_URL (settings read it at start):
-a temporary SQLite file, or a PostgreSQL database ``bizenv_bench`` created (and dropped) on
-the server of ``BENCH_PG_ADMIN_URL`` (default the project's loopback server). The child
+a temporary SQLite file, or a PostgreSQL database ``$BENCH_DB_PREFIX`` (default
+``bizenv_bench``) created (and dropped) on the server of ``BENCH_PG_ADMIN_URL``
+(default the project's loopback server). The child
 migrates, imports the real 2022 notice, adds synthetic published cases of about 3,000
 characters made from the 2022 paragraphs shuffled with a fixed seed, then times the archive
 pages, the search and the API through Django's test client (bounded loops) and the 2022 notice
-as docx and pdf. It prints one table per database. ``--keep-pg`` keeps ``bizenv_bench`` for
+as docx and pdf. It prints one table per database. ``--keep-pg`` keeps that database for
 the next run (which then only migrates and times).
 
 Measured 2026-11-25 on a quiet machine (p95, ms): PostgreSQL 15 with the RUM positional index
@@ -38,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = 20221108
 CASE_CHARS = 3000
 PER_ROUND = 1000
+# BENCH_DB_PREFIX: two runs on one machine never drop each other's database.
+PG_DB = os.environ.get("BENCH_DB_PREFIX", "bizenv_bench")
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://bizenv:bizenv@127.0.0.1:5432/bizenv")
 REQUESTS = [
     ("archive list, page 1", "/cases/archive/", {}),
@@ -67,7 +70,7 @@ def main() -> int:
     parser.add_argument(
         "--keep-pg",
         action="store_true",
-        help="keep the PostgreSQL database bizenv_bench after the run and reuse it next time",
+        help="keep the PostgreSQL database after the run and reuse it next time",
     )
     args = parser.parse_args()
     if args.child:
@@ -88,9 +91,9 @@ def run_child(db: str, args) -> list:
         env["DATABASE_URL"] = f"sqlite:///{args.reuse or tmp.name + '/bench.sqlite3'}"
     else:
         if not (args.keep_pg and pg_bench_exists()):
-            admin_db(PG_ADMIN, "DROP DATABASE IF EXISTS bizenv_bench WITH (FORCE)")
-            admin_db(PG_ADMIN, "CREATE DATABASE bizenv_bench")
-        env["DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/bizenv_bench"
+            admin_db(PG_ADMIN, f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            admin_db(PG_ADMIN, f"CREATE DATABASE {PG_DB}")
+        env["DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
     try:
         cmd = [
             sys.executable,
@@ -112,7 +115,7 @@ def run_child(db: str, args) -> list:
             return [dict(row, metric=f"{db}: {row['metric']}") for row in json.load(handle)]
     finally:
         if db == "pg" and not args.keep_pg:
-            admin_db(PG_ADMIN, "DROP DATABASE IF EXISTS bizenv_bench WITH (FORCE)")
+            admin_db(PG_ADMIN, f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
         tmp.cleanup()
 
 
@@ -120,7 +123,7 @@ def pg_bench_exists() -> bool:
     import psycopg
 
     with psycopg.connect(PG_ADMIN.replace("postgres://", "postgresql://")) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'bizenv_bench'")
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DB])
         return found.fetchone() is not None
 
 

@@ -53,7 +53,8 @@ PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 NGINX = "/usr/sbin/nginx"
 PROTECTED = "/protected/"
-PG_DB = "bizenv_bench_exports"
+# BENCH_DB_PREFIX: two runs on one machine never drop each other's database.
+PG_DB = os.environ.get("BENCH_DB_PREFIX", "bizenv_bench") + "_exports"
 FORMATS = ("xlsx", "csv", "json")
 EXPORTS_AT_ONCE = 6
 MIN_SAMPLES = 20

@@ -32,9 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
-DB = "bizenv_fault"
+DB = os.environ.get("BENCH_DB_PREFIX", "bizenv") + "_fault"  # never another run's
 DB_URL = f"postgres://bizenv:bizenv@127.0.0.1:5432/{DB}"
-REDIS = "redis://127.0.0.1:6379/6"
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 VOTES_PER_VOTER = 3
 
 SETTINGS = """

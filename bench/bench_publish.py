@@ -41,7 +41,8 @@ import targets  # bench/targets.py: a missed target exits non-zero
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://bizenv:bizenv@127.0.0.1:5432/bizenv")
-PG_DB = "bizenv_bench_publish"
+# BENCH_DB_PREFIX: two runs on one machine never drop each other's database.
+PG_DB = os.environ.get("BENCH_DB_PREFIX", "bizenv_bench") + "_publish"
 TARGET_MS = 500.0
 CPU_MS: list[float] = []  # the publish requests' CPU time, in the order run
 

@@ -5,9 +5,10 @@ and on PostgreSQL + Redis.
         [--conns 32] [--clients 2] [--workers 3] [--worker-class sync] [--threads 1]
         [--rounds 10]
 
-``--workers 2,3,4`` tries each setting. PostgreSQL: a database ``bizenv_bench_votes`` created
-and dropped by the run (as the ``bizenv`` role, PG_ADMIN_URL to change), Redis database 5
-(flushed first) as the cache and rate-limit store.
+``--workers 2,3,4`` tries each setting. PostgreSQL: a database ``$BENCH_DB_PREFIX``
+``_votes`` (default ``bizenv_bench_votes``) created and dropped by the run (as the ``bizenv``
+role, PG_ADMIN_URL to change), Redis ``$BENCH_REDIS_URL`` (default database 5; flushed
+first) as the cache and rate-limit store.
 
 What it does, all on 127.0.0.1 with bounded request loops:
 
@@ -65,8 +66,9 @@ import targets  # bench/targets.py: a missed target exits non-zero
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgres://bizenv:bizenv@127.0.0.1:5432/postgres")
-PG_BENCH_DB = "bizenv_bench_votes"
-BENCH_REDIS_URL = "redis://127.0.0.1:6379/5"
+# Names from the environment, so two runs on one machine never drop each other's data.
+PG_BENCH_DB = os.environ.get("BENCH_DB_PREFIX", "bizenv_bench") + "_votes"
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 CASES = 20
 VOTES_PER_VOTER = 3

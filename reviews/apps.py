@@ -12,7 +12,7 @@ class ReviewsConfig(AppConfig):
         from core import deployment, recovery
 
         from . import sealing  # noqa: F401
-        from .vote import captcha, sms, snapshots
+        from .vote import captcha, scan, sms, snapshots
 
         # A daily vote count is due at its time even when nobody reads the page (celery beat).
         recovery.register(
@@ -20,3 +20,6 @@ class ReviewsConfig(AppConfig):
         )
         deployment.register(sms.production_problems)
         recovery.register("captchas", captcha.sweep_expired, report="清除过期图形验证码 {} 个")
+        # Every five minutes under celery beat: each open vote's buckets folded and its flags
+        # scanned (the embedded mode scans when the monitor page finds the last scan old).
+        recovery.register("vote_flags", scan.scan_voting_rounds, report="投票异常检测 {} 轮")

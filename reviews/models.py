@@ -144,7 +144,12 @@ class Vote(models.Model):
             models.UniqueConstraint(fields=["voter", "case"], name="one_vote_per_voter_case")
         ]
         indexes = [
-            models.Index(fields=["round", "ip_block", "created_at"], name="vote_round_block_time")
+            models.Index(fields=["round", "ip_block", "created_at"], name="vote_round_block_time"),
+            # Only voided votes are in it (a vote is never voided when cast), so the vote path
+            # writes nothing to it; the voided counts per case read it alone.
+            models.Index(
+                fields=["round", "case"], condition=models.Q(voided=True), name="vote_voided"
+            ),
         ]
 
     def __str__(self):
@@ -171,6 +176,56 @@ class VoteCountSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.round} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class VoteLedger(models.Model):
+    """What the staff and public pages read of a round's votes instead of the Vote rows
+    (reviews.vote.ledger): how far the per-bucket counts are folded in, the last scan for
+    flags, and the figures the public sees once the vote is closed. One row per round."""
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="vote_ledger")
+    # Every valid vote of the round with id <= folded_to is in VoteBucket; later ones are read
+    # from the Vote rows (a minute or two of votes).
+    folded_to = models.BigIntegerField(default=0)
+    folded_at = models.DateTimeField(null=True, blank=True)
+    # The last scan for flags (bursts, swarms, number runs), as plain data, and when it ran.
+    flags = models.JSONField(default=list)
+    flags_at = models.DateTimeField(null=True, blank=True)
+    # {case id: [counted, voided]} computed when the vote was closed (again at every close).
+    closed_figures = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("投票汇总")
+        verbose_name_plural = _("投票汇总")
+
+    def __str__(self):
+        return str(self.round)
+
+
+class VoteBucket(models.Model):
+    """Valid votes for one case within one time bucket (a minute, ten minutes, an hour or a
+    Beijing-time day), folded in from the Vote rows off the vote path (reviews.vote.ledger)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    size = models.PositiveIntegerField()  # seconds: 60, 600, 3600, 86400
+    start = models.DateTimeField()
+    votes = models.IntegerField(default=0)
+    # Of those, cast at exactly ``start`` (minute buckets): a count "up to a whole minute"
+    # includes them.
+    at_start = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("票数分时汇总")
+        verbose_name_plural = _("票数分时汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "size", "start", "case"], name="one_bucket_per_case_time"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} @ {self.start} ({self.size} s): {self.votes}"
 
 
 class Assignment(models.Model):

@@ -61,7 +61,7 @@ from reviews.factories import (
     confirmed_submission,
     use_memory_sms,
 )
-from reviews.models import Assignment, Score, ScoreSheet, Vote, Voter
+from reviews.models import Assignment, Score, ScoreSheet, Vote, VoteLedger, Voter
 from reviews.vote import casting, identity
 from tests.conftest import make_user
 from tests.factories import approved_round, published_case, published_round
@@ -560,6 +560,16 @@ POLICY = {
     ),
     "reviews:votes": Rule(args=lambda w: [w.voting_round.pk], expect=staff_only()),
     "reviews:vote_data": Rule(args=lambda w: [w.voting_round.pk], expect=staff_only()),
+    "reviews:export_flags": Rule(args=lambda w: [w.voting_round.pk], expect=staff_only()),
+    "reviews:refresh_flags": Rule(
+        args=lambda w: [w.voting_round.pk],
+        method="post",
+        expect=staff_only(302),
+        state=lambda w: VoteLedger.objects.filter(
+            round=w.voting_round, flags_at__isnull=False
+        ).exists(),
+        changes=("staff",),
+    ),
     "reviews:void": Rule(
         args=lambda w: [w.voting_round.pk],
         method="post",

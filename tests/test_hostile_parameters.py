@@ -127,6 +127,8 @@ READS = {
     "reviews:experts": Reads(form=("district",)),
     "reviews:votes": Reads(),
     "reviews:vote_data": Reads(),
+    "reviews:export_flags": Reads(),
+    "reviews:refresh_flags": Reads(),
     "reviews:void": Reads(post=("vote_ids", "reason")),
     "reviews:revoke_voters": Reads(post=("voter_ids", "phone", "reason")),
     "reviews:close_vote": Reads(post=("confirmed",)),

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,11 +23,14 @@ from ..forms import CloseReviewForm, ExpertForm, ReasonForm, UploadForm
 from ..models import Assignment, ScoreSheet
 from ..results import is_approved
 from ..score_upload import apply_upload, parse_upload
-from ..vote import budget, flags, identity, monitor, retention
+from ..tasks import scan_vote_flags
+from ..vote import budget, flags, flags_export, identity, monitor, retention, scan
 from ..vote.errors import VoteError
 from .common import get_round, staff_required
 
 S = Round.Status
+MONITOR_FLAGS = 50  # flags shown on the vote monitor, newest first
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SELECTION_STATUSES = (S.VOTING, S.REVIEW, S.APPROVED, S.PUBLICITY, S.PUBLISHED)
 UPLOAD_SESSION_KEY = "reviews_score_upload"
 
@@ -53,13 +57,31 @@ def rounds(request: HttpRequest) -> HttpResponse:
 @staff_required
 def vote_monitor(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk, *SELECTION_STATUSES)
-    # The fraud review: whole phone numbers, for staff only (masked everywhere else).
+    # Flags from the last scan (reviews.vote.scan), queued again when older than five minutes:
+    # the page never waits for a scan of every vote.
     # Frozen once the round's personal data is minimised (reviews.vote.retention).
-    bursts = monitor.add_burst_voters(retention.flags_for(round_))
+    found = retention.frozen_flags(round_)
+    scanned_at = None
+    if found is None:
+        found, scanned_at = scan.stored(round_)
+        if scan.is_stale(round_, scanned_at):
+            scan_vote_flags.delay(round_.pk)
+            found, scanned_at = scan.stored(round_)  # the scan ran here when tasks run eagerly
+    # The fraud review: whole phone numbers, for staff only (masked everywhere else). The
+    # newest MONITOR_FLAGS flags: the page's cost must not grow with the flags; the Excel
+    # export has them all.
+    bursts = monitor.add_burst_voters(found[-MONITOR_FLAGS:])
+    for burst in bursts:  # the void form's inputs, one join per flag rather than a loop
+        burst.vote_inputs = format_html_join(
+            "", '<input type="hidden" name="vote_ids" value="{}">', ((pk,) for pk in burst.vote_ids)
+        )
     context = {
         "round": round_,
         "tally": monitor.tally(round_),
         "bursts": bursts,
+        "flags_total": len(found),
+        "flags_shown": MONITOR_FLAGS,
+        "flags_at": scanned_at,
         "sms": budget.usage(),
         "timeline": monitor.timeline(round_),
         "burst_window": int(monitor.BURST_WINDOW.total_seconds() // 60),
@@ -89,6 +111,31 @@ def vote_data(request: HttpRequest, pk: int) -> JsonResponse:
 
 @require_POST
 @staff_required
+def refresh_flags(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "立即重新检测": a scan for flags now, at most once a minute (reviews.vote.scan)."""
+    round_ = get_round(pk, *SELECTION_STATUSES)
+    if scan.may_refresh(round_):
+        scan_vote_flags.delay(round_.pk)
+        messages.success(request, _("已开始重新检测，稍后刷新本页查看结果。"))
+    else:
+        messages.info(request, _("异常检测一分钟内只能更新一次，请稍后再试。"))
+    return redirect("reviews:votes", pk=round_.pk)
+
+
+@staff_required
+def export_flags(request: HttpRequest, pk: int) -> HttpResponse:
+    """The last scan's flags as an Excel workbook, for the record (cells made inert)."""
+    round_ = get_round(pk, *SELECTION_STATUSES)
+    found, scanned_at = scan.stored(round_)
+    response = HttpResponse(content_type=XLSX)
+    name = f"vote-flags-{round_.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    flags_export.write(round_, found, scanned_at, response)
+    return response
+
+
+@require_POST
+@staff_required
 def void(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round(pk, S.VOTING)
     try:
@@ -100,6 +147,8 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
         _errors(request, exc)
     else:
         messages.success(request, _("已作废 %(n)s 张选票。") % {"n": n})
+        if n:
+            scan_vote_flags.delay(round_.pk)  # the flags without the voided votes
     return redirect("reviews:votes", pk=round_.pk)
 
 

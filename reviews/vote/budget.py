@@ -105,6 +105,10 @@ def _message(kind: str) -> str:
     return _("该手机号获取验证码过于频繁，请稍后再试。")
 
 
+# The share of an SMS cap at which the vote monitor warns staff.
+WARN_SHARE = 0.8
+
+
 @dataclass(frozen=True)
 class Usage:
     """Codes sent in the current hour and day, against the site's caps (the vote monitor)."""
@@ -119,6 +123,13 @@ class Usage:
     @property
     def spent(self) -> bool:
         return self.hour >= self.hour_limit or self.day >= self.day_limit
+
+    @property
+    def nearly_spent(self) -> bool:
+        """At WARN_SHARE of a cap or more, not yet at it: staff are warned on the monitor
+        while there is time to raise the cap (README: the SMS budget of a city-wide vote)."""
+        near = self.hour >= WARN_SHARE * self.hour_limit or self.day >= WARN_SHARE * self.day_limit
+        return near and not self.spent
 
 
 def usage(now=None) -> Usage:

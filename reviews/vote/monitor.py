@@ -1,13 +1,13 @@
 """The staff side of the vote: the live tally, the chart over time, bursts from one address
 block, voiding votes, and closing the vote with its cut (the shortlist)."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from cases.rounds import set_round_status
 
 from ..models import RoundSelection, Vote, Voter
 from ..ranking import select_shortlist
+from . import ledger
 from .casting import vote_cases, voted_cases
 
 # A burst: at least BURST_THRESHOLD valid votes from one address block (/24 or /48) within
@@ -26,25 +27,14 @@ BURST_THRESHOLD = 20
 
 
 def valid_counts(round_: Round) -> dict[int, int]:
-    """Valid (not voided) votes per case, counted from the Vote rows themselves."""
-    rows = (
-        Vote.objects.filter(round=round_, voided=False)
-        .values("case_id")
-        .annotate(n=Count("id"))
-        .values_list("case_id", "n")
-    )
-    return dict(rows)
+    """Valid (not voided) votes per case: the ledger's buckets and the votes not folded yet,
+    equal to a count of the Vote rows (tests/vote/test_vote_ledger.py)."""
+    return ledger.valid_counts(round_)
 
 
 def voided_counts(round_: Round) -> dict[int, int]:
     """Voided votes per case."""
-    rows = (
-        Vote.objects.filter(round=round_, voided=True)
-        .values("case_id")
-        .annotate(n=Count("id"))
-        .values_list("case_id", "n")
-    )
-    return dict(rows)
+    return ledger.voided_counts(round_)
 
 
 def tally(round_: Round) -> list[dict]:
@@ -62,32 +52,35 @@ BUCKETS = [timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1), time
 MAX_BUCKETS = 120
 
 
-def timeline(round_: Round) -> dict:
-    """Cumulative valid votes per case over time, for the staff chart (Chart.js)."""
-    rows = list(
-        Vote.objects.filter(round=round_, voided=False)
-        .order_by("created_at")
-        .values_list("case_id", "created_at")
-    )
-    cases = list(voted_cases(round_))
-    if not rows:
-        return {"labels": [], "datasets": []}
-    span = rows[-1][1] - rows[0][1]
+def chart_bucket(first: datetime, last: datetime) -> int:
+    """The bucket size (seconds) for votes from minute ``first`` to minute ``last``: the
+    smallest of BUCKETS that gives at most MAX_BUCKETS points."""
+    span = last - first + timedelta(minutes=1)
     bucket = next((b for b in BUCKETS if span / b <= MAX_BUCKETS), BUCKETS[-1])
+    return int(bucket.total_seconds())
+
+
+def timeline(round_: Round) -> dict:
+    """Cumulative valid votes per case over time, for the staff chart (Chart.js). Buckets are
+    aligned to Beijing-time boundaries (whole minutes, ten minutes, hours, midnight), and
+    counted from the ledger (reviews.vote.ledger), never by reading every vote."""
+    found = ledger.timeline_counts(round_, chart_bucket)
+    cases = list(voted_cases(round_))
+    if found is None:
+        return {"labels": [], "datasets": []}
+    size, first, last, counts = found
+    bucket = timedelta(seconds=size)
     # One empty bucket first, so every line starts from zero and even a single bucket of
     # votes draws a line.
-    start = rows[0][1] - bucket
-    count = int((rows[-1][1] - start) / bucket) + 1
-    per_case = defaultdict(lambda: [0] * count)
-    for case_id, at in rows:
-        per_case[case_id][int((at - start) / bucket)] += 1
+    start = first - bucket
+    count = int((last - start) / bucket) + 1
     fmt = "%m-%d %H:%M" if bucket < timedelta(days=1) else "%m-%d"
     labels = [timezone.localtime(start + i * bucket).strftime(fmt) for i in range(count)]
     datasets = []
     for case in cases:
         running, series = 0, []
-        for n in per_case.get(case.pk, [0] * count):
-            running += n
+        for i in range(count):
+            running += counts.get((case.pk, start + i * bucket), 0)
             series.append(running)
         datasets.append({"label": case.title[:16], "data": series})
     return {"labels": labels, "datasets": datasets}
@@ -148,22 +141,17 @@ def dense_runs(votes, window: timedelta, threshold: int) -> list[list]:
 def find_bursts(
     round_: Round, *, window: timedelta = BURST_WINDOW, threshold: int = BURST_THRESHOLD
 ) -> list[Burst]:
-    """Runs of valid votes from one address block with >= threshold votes within window."""
-    blocks = (
-        Vote.objects.filter(round=round_, voided=False)
-        .exclude(ip_block="")
-        .values("ip_block")
-        .annotate(n=Count("id"))
-        .filter(n__gte=threshold)
-        .values_list("ip_block", flat=True)
-    )
+    """Runs of valid votes from one address block with >= threshold votes within window: one
+    query (reviews.vote.dense), whatever the number of blocks."""
+    from . import dense
+
+    source = (
+        "SELECT id, created_at AS at, case_id, voter_id, ip_block AS part FROM {vote} "
+        "WHERE round_id = %s AND voided = %s AND ip_block <> ''"
+    ).format(**dense.tables())
+    rows = dense.flagged(source, [round_.pk, False], window=window, threshold=threshold)
     bursts = []
-    for block in blocks:
-        votes = list(
-            Vote.objects.filter(round=round_, voided=False, ip_block=block)
-            .order_by("created_at", "id")
-            .values_list("id", "created_at", "case_id", "voter_id")
-        )
+    for block, votes in dense.by_part(rows).items():
         bursts += [burst_of(group, block=block) for group in dense_runs(votes, window, threshold)]
     bursts.sort(key=lambda b: b.first)
     return bursts
@@ -191,6 +179,7 @@ def void_votes(*, round: Round, vote_ids, user, reason: str) -> int:
     with transaction.atomic():
         # select_for_update holds the rows on PostgreSQL; on SQLite the IMMEDIATE transaction
         # already serialises writers. Either way a vote is voided (and counted down) once.
+        changed = []
         for vote in Vote.objects.select_for_update().filter(
             round=round, pk__in=list(vote_ids), voided=False
         ):
@@ -200,6 +189,8 @@ def void_votes(*, round: Round, vote_ids, user, reason: str) -> int:
             vote._change_reason = reason[:100]
             vote.save(update_fields=["voided", "void_reason", "voided_by", "voided_at"])
             voided[vote.case_id] += 1
+            changed.append(vote)
+        ledger.unfold_voided(round, changed)
         for case_id, n in voided.items():
             Case.objects.filter(pk=case_id).update(vote_count=F("vote_count") - n)
     return sum(voided.values())
@@ -217,9 +208,10 @@ def close_vote(*, round: Round, user) -> list[int]:
         raise ValidationError(_("本轮评选不在网络投票阶段。"))
     with transaction.atomic():
         accepted = list(vote_cases(round).values_list("pk", flat=True))
-        shortlist = select_shortlist(
-            cases=accepted, votes=valid_counts(round), size=round.shortlist_size
-        )
+        # The public pages of the closed vote read these figures (again at every close).
+        figures = ledger.close_figures(round)
+        counted = {case_id: pair[0] for case_id, pair in figures.items()}
+        shortlist = select_shortlist(cases=accepted, votes=counted, size=round.shortlist_size)
         chosen = set(shortlist)
         for case in Case.objects.filter(round=round, status=Case.Status.ACCEPTED):
             if case.shortlisted != (case.pk in chosen):

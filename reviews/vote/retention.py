@@ -60,13 +60,19 @@ def current_flags(round_: Round) -> list[Burst]:
     return monitor.find_bursts(round_) + flags.find_flags(round_)
 
 
-def flags_for(round_: Round) -> list[Burst]:
-    """The flags staff see: frozen ones once the round's personal data is minimised (the
-    phones they were computed from are gone), else computed."""
+def frozen_flags(round_: Round) -> list[Burst] | None:
+    """The flags frozen when the round's personal data was minimised, or None before."""
     selection = RoundSelection.objects.filter(round=round_).first()
     if selection is not None and selection.frozen_flags is not None:
         return [_burst_from_json(item) for item in selection.frozen_flags]
-    return current_flags(round_)
+    return None
+
+
+def flags_for(round_: Round) -> list[Burst]:
+    """The flags staff see: frozen ones once the round's personal data is minimised (the
+    phones they were computed from are gone), else computed."""
+    frozen = frozen_flags(round_)
+    return current_flags(round_) if frozen is None else frozen
 
 
 def freeze_flags(selection: RoundSelection) -> None:

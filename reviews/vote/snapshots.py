@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from cases.models import Round
 
-from ..models import Vote, VoteCountSnapshot
+from ..models import VoteCountSnapshot
+from . import ledger
 
 Mode = Round.VoteCounts
 
@@ -64,14 +64,9 @@ def next_due(round_: Round, now: datetime) -> datetime | None:
 
 
 def counts_up_to(round_: Round, moment: datetime) -> dict[str, int]:
-    """Valid votes per case (id as text, as JSON keeps it) cast up to ``moment``."""
-    rows = (
-        Vote.objects.filter(round=round_, voided=False, created_at__lte=moment)
-        .values("case_id")
-        .annotate(n=Count("id"))
-        .values_list("case_id", "n")
-    )
-    return {str(case_id): n for case_id, n in rows}
+    """Valid votes per case (id as text, as JSON keeps it) cast up to ``moment``, from the
+    ledger's buckets (reviews.vote.ledger): as cheap at a million votes as at a hundred."""
+    return {str(case_id): n for case_id, n in ledger.counts_up_to(round_, moment).items()}
 
 
 def take_due(round_: Round, now: datetime | None = None) -> VoteCountSnapshot | None:

@@ -13,6 +13,7 @@ def test_each_app_registers_its_recovery_step_in_app_order():
         "archive_exports",
         "vote_snapshots",
         "captchas",
+        "vote_flags",
         "documents",
     ]
 
