@@ -13,8 +13,10 @@ for face in "${faces[@]}"; do [ -s "$target/$face.otf" ] || missing=1; done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "fetching the Fandol fonts from Debian's texlive-lang-chinese"
-(cd "$work" && apt-get download -qq texlive-lang-chinese >/dev/null 2>&1 || {
-  echo "apt-get download texlive-lang-chinese failed (run apt-get update?)" >&2; exit 1; })
+# A machine whose package lists were never fetched (or are stale) knows no such .deb yet.
+(cd "$work" && { apt-get download -qq texlive-lang-chinese >/dev/null 2>&1 ||
+  { apt-get update -qq >/dev/null && apt-get download -qq texlive-lang-chinese >/dev/null; }; } || {
+  echo "apt-get download texlive-lang-chinese failed" >&2; exit 1; })
 dpkg-deb -x "$work"/texlive-lang-chinese_*.deb "$work/x"
 mkdir -p "$target"
 for face in "${faces[@]}"; do
