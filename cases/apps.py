@@ -12,6 +12,7 @@ class CasesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from cases import notifications
+        from cases.adoption import signals as adoption_signals
         from cases.archive import prepared, related, signals
         from cases.archive.search import register_sqlite_functions
         from cases.submission import neardup
@@ -19,6 +20,7 @@ class CasesConfig(AppConfig):
 
         connection_created.connect(register_sqlite_functions)
         post_migrate.connect(_ensure_search_index, sender=self)
+        adoption_signals.connect()
         signals.connect()  # the archive's background work, queued when it changes
         neardup.connect()  # the near-copy index, kept in the saving transaction
         recovery.register(
