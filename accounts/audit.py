@@ -33,6 +33,7 @@ REVIEW_CLOSED = ["approved", "publicity", "published"]
 # How each tracked model's rows reach their round and their case (historical-row lookups);
 # a model missing here is left out when the trail is filtered by round or case.
 ROUND_OF = {
+    "cases.adoption": "source__round_id",
     "cases.round": "id",
     "cases.case": "round_id",
     "publishing.objection": "round_id",
@@ -43,6 +44,7 @@ ROUND_OF = {
     "reviews.vote": "round_id",
 }
 CASE_OF = {
+    "cases.adoption": "source_id",
     "cases.case": "id",
     "publishing.objection": "case_id",
     "reviews.result": "case_id",

@@ -90,3 +90,34 @@ rules.add_perm("cases.request_return", district_officer & is_awaiting_review)
 
 # Checking in (commission staff) --------------------------------------------------------------
 rules.add_perm("cases.review_case", is_commission_staff & is_awaiting_review)
+
+
+# 互学互鉴 (cases.adoption): an officer manages its own district's records; the district whose
+# practice was taken up reads them; staff see all and confirm or return them.
+@rules.predicate
+def is_own_district_adoption(user, adoption):
+    return (
+        adoption is not None
+        and user.is_authenticated
+        and user.district_id is not None
+        and adoption.district_id == user.district_id
+    )
+
+
+@rules.predicate
+def is_source_district_adoption(user, adoption):
+    return (
+        adoption is not None
+        and user.is_authenticated
+        and user.district_id is not None
+        and adoption.source.district_id == user.district_id
+    )
+
+
+rules.add_perm("cases.record_adoption", is_officer)
+rules.add_perm(
+    "cases.view_adoption",
+    is_commission_staff | (is_officer & (is_own_district_adoption | is_source_district_adoption)),
+)
+rules.add_perm("cases.change_adoption", is_officer & is_own_district_adoption)
+rules.add_perm("cases.review_adoption", is_commission_staff)

@@ -42,3 +42,17 @@ def rebuild_archive_exports():
     from cases.archive import prepared
 
     return prepared.rebuild_stale()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def notify_adoption_recorded(adoption_id):
+    from cases.adoption import notifications as adoption_notifications
+
+    return adoption_notifications.send_recorded_notice(adoption_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def notify_adoption_confirmed(adoption_id):
+    from cases.adoption import notifications as adoption_notifications
+
+    return adoption_notifications.send_confirmed_notice(adoption_id)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from cases.adoption import views as adoption_views
 from cases.archive import views
 from cases.staff import topics as staff_topics
 from cases.staff import views as staff_views
@@ -47,6 +48,11 @@ urlpatterns = [
         name="attachment_delete",
     ),
     # Commission staff: rounds, dashboard, checking cases in.
+    path("adoptions/", adoption_views.adoption_list, name="adoptions"),
+    path("adoptions/new/", adoption_views.adoption_form, name="adoption_create"),
+    path("adoptions/<id:pk>/", adoption_views.adoption_detail, name="adoption_detail"),
+    path("adoptions/<id:pk>/edit/", adoption_views.adoption_form, name="adoption_edit"),
+    path("adoptions/<id:pk>/review/", adoption_views.adoption_review, name="adoption_review"),
     path("staff/", staff_views.staff_dashboard, name="staff_dashboard"),
     path("staff/rounds/", staff_views.round_list, name="staff_rounds"),
     path("staff/topics/", staff_topics.topic_rules, name="staff_topics"),

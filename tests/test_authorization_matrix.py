@@ -41,6 +41,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from cases.models import (
+    Adoption,
     Attachment,
     Case,
     District,
@@ -400,6 +401,53 @@ POLICY = {
         state=attachments_of("submitted_a"),
     ),
     # --- Commission staff: rounds, dashboard, checking cases in -------------------------------
+    # --- 互学互鉴: district B took up A's published practice (w.adoption) ------------------
+    "cases:adoptions": Rule(expect=only(200, "officer_a", "officer_b", "staff")),
+    "cases:adoption_create": Rule(expect=officers()),
+    # A records its own practice, B the same practice twice: both refused on the form.
+    "cases:adoption_create@post": Rule(
+        method="post",
+        data=lambda w: {
+            "source": str(w.published_case.pk),
+            "description": "借鉴",
+            "since": "2023-02-01",
+            "stage": "deployed",
+        },
+        expect=officers(),
+        state=lambda w: Adoption.objects.count(),
+    ),
+    # The adopting district and staff; the source district reads it; others learn nothing.
+    "cases:adoption_detail": Rule(
+        args=lambda w: [w.adoption.pk],
+        expect={**only(200, "officer_a", "officer_b", "staff", others=404)},
+    ),
+    "cases:adoption_edit": Rule(
+        args=lambda w: [w.adoption.pk], expect={**officers(403), "officer_b": 200}
+    ),
+    "cases:adoption_edit@post": Rule(
+        args=lambda w: [w.adoption.pk],
+        method="post",
+        data=lambda w: {
+            "source": str(w.published_case.pk),
+            "description": "改过的做法",
+            "since": "2023-02-01",
+            "stage": "effective",
+        },
+        expect={**officers(403), "officer_b": 302},
+        state=lambda w: Adoption.objects.get(pk=w.adoption.pk).description,
+        changes=("officer_b",),
+    ),
+    "cases:adoption_review": Rule(
+        args=lambda w: [w.adoption.pk],
+        method="post",
+        data={"action": "confirm", "comment": "属实"},
+        expect={
+            **only(403, "officer_a", "officer_b", others=404),
+            "staff": to("cases:adoption_detail", lambda w: [w.adoption.pk]),
+        },
+        state=lambda w: Adoption.objects.get(pk=w.adoption.pk).status,
+        changes=("staff",),
+    ),
     "cases:staff_dashboard": Rule(expect=staff_only()),
     "cases:staff_rounds": Rule(expect=staff_only()),
     "cases:staff_topics": Rule(expect=staff_only()),
@@ -1014,6 +1062,13 @@ def build_world():
     w.published_round = published_round(2022, feedback_to_districts=True)
     w.published_case = published_case(
         w.published_round, tier="优秀案例", rank=1, title="已公布的案例", district="嘉定区"
+    )
+    w.adoption = Adoption.objects.create(
+        source=w.published_case,
+        district=district_b,
+        description="浦东借鉴嘉定的做法",
+        since=datetime.date(2023, 1, 1),
+        stage=Adoption.Stage.IMPLEMENTED,
     )
     w.notice_docx = NoticeDocument.objects.create(
         round=w.published_round,

@@ -80,6 +80,12 @@ READS = {
     "cases:detail": Reads(),
     # District officers.
     "cases:my_cases": Reads(),
+    # 互学互鉴: adoption records.
+    "cases:adoptions": Reads(get=("status",)),
+    "cases:adoption_create": Reads(get=("source",), form=("source", "since", "own_case")),
+    "cases:adoption_detail": Reads(),
+    "cases:adoption_edit": Reads(form=("source", "since", "own_case")),
+    "cases:adoption_review": Reads(form=("action", "comment")),
     "cases:submission_create": CASE_FORM,
     "cases:submission_detail": Reads(),
     "cases:submission_edit": CASE_FORM,
