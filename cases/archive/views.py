@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from cases.adoption import public as adoption_public
 from cases.archive import related, search
 from cases.archive.query import ArchiveFilters, archive_cases, paginate
 from cases.models import Case, District, Round, Topic
@@ -65,6 +66,8 @@ def case_detail(request, pk):
         "next": siblings[index + 1] if index is not None and index + 1 < len(siblings) else None,
         "key_figures": case.key_figures.all(),
         "related": related_cases(case) if case.status == Case.Status.PUBLISHED else [],
+        "taken_up_by": adoption_public.taken_up_by(case),
+        "adopted_from": adoption_public.adopted_from(case),
     }
     return render(request, "cases/case_detail.html", context)
 
