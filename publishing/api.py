@@ -5,16 +5,18 @@ GET /api/rounds/                       published rounds with their notice files
 GET /api/cases/?q=&year=&tier=&district=&page=
                                        {"count", "next", "previous", "results": [...]}
 GET /api/cases/<id>/                   one published case with its full text
+GET /api/adoptions/?year=&page=        confirmed adoption records (互学互鉴), paginated
 Only published data; a bad parameter answers 400 with {"error": "<Chinese message>"}.
 """
 
-from django.core.paginator import EmptyPage
+from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
+from cases.adoption import export as adoption_export
 from cases.archive.query import ArchiveFilters, BadFilter, archive_cases, paginate
 from cases.models import Case, Round
 from core.identifiers import IdentifierError, optional_int
@@ -166,6 +168,12 @@ ENDPOINTS = (
         _lazy("已公布的案例，分页"),
     ),
     ("api_case", ("id",), {}, _lazy("一个已公布案例的全文")),
+    (
+        "api_adoptions",
+        (),
+        {"year": _lazy("被借鉴案例的年度"), "page": _lazy("页码")},
+        _lazy("已确认的借鉴记录（互学互鉴），分页"),
+    ),
 )
 
 
@@ -188,4 +196,39 @@ def index(request: HttpRequest) -> JsonResponse:
         )
     return _json(
         {"name": _("上海市各区优化营商环境优秀案例 · 公开数据接口"), "endpoints": endpoints}
+    )
+
+
+@require_GET
+def adoptions(request: HttpRequest) -> JsonResponse:
+    """Confirmed adoption records only; ``year``: the source case's year."""
+    try:
+        year = _positive_int(request.GET.get("year"), "year", None, 9999)
+        number = _positive_int(request.GET.get("page"), "page", 1)
+        size = _positive_int(request.GET.get("page_size"), "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
+    except BadFilter as exc:
+        return _error(str(exc))
+    queryset = adoption_export.confirmed(year)
+    try:
+        page = Paginator(queryset, size).page(number)
+    except EmptyPage:
+        return _error(_("页码超出范围：共 %(n)d 页。") % {"n": paginator_pages(queryset, size)})
+
+    def link(n):
+        params = request.GET.copy()
+        params["page"] = n
+        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+    results = []
+    for adoption in page.object_list:
+        row = adoption_export.adoption_row(adoption)
+        row["source_url"] = request.build_absolute_uri(adoption.source.get_absolute_url())
+        results.append(row)
+    return _json(
+        {
+            "count": page.paginator.count,
+            "next": link(page.next_page_number()) if page.has_next() else None,
+            "previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "results": results,
+        }
     )

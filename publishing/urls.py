@@ -54,4 +54,5 @@ urlpatterns = [
     path("api/rounds/", api.rounds, name="api_rounds"),
     path("api/cases/", api.cases, name="api_cases"),
     path("api/cases/<id:pk>/", api.case_detail, name="api_case"),
+    path("api/adoptions/", api.adoptions, name="api_adoptions"),
 ]

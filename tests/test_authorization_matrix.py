@@ -925,6 +925,7 @@ POLICY = {
     "publishing:api_index": Rule(expect=everyone()),
     "publishing:api_rounds": Rule(expect=everyone()),
     "publishing:api_cases": Rule(expect=everyone()),
+    "publishing:api_adoptions": Rule(expect=everyone()),
     "publishing:api_case": Rule(args=lambda w: [w.published_case.pk], expect=everyone()),
     "publishing:api_case@unpublished": Rule(
         args=lambda w: [w.submitted_a.pk], expect=everyone(404)

@@ -191,6 +191,7 @@ READS = {
     "publishing:api_index": Reads(),
     "publishing:api_rounds": Reads(),
     "publishing:api_cases": Reads(get=(*ARCHIVE, "page", "page_size")),
+    "publishing:api_adoptions": Reads(get=("year", "page", "page_size")),
     "publishing:api_case": Reads(),
 }
 
