@@ -31,11 +31,12 @@ def normalise_text(text) -> str:
 
 
 def publication_date(case: Case) -> datetime.date | None:
-    """The day the case's round was published: its publication time, else the notice's date."""
+    """The day the case's list was published: the notice's date (an archive imported years
+    later keeps it), else the day the round was published in the system."""
     round_ = case.round
-    if round_.published_at:
-        return timezone.localdate(round_.published_at)
-    return round_.notice_date
+    if round_.notice_date:
+        return round_.notice_date
+    return timezone.localdate(round_.published_at) if round_.published_at else None
 
 
 class AdoptionQuerySet(models.QuerySet):

@@ -119,3 +119,15 @@ def test_a_rejected_own_case_loses_the_link_and_the_history_says_so(source, dist
 
 def test_districts_are_seeded(db):
     assert District.objects.filter(code__in=["jiading", "pudong"]).count() == 2
+
+
+def test_without_a_notice_date_the_day_of_publication_in_the_system_counts(district_a):
+    from django.utils import timezone
+
+    round_ = published_round(
+        2023, notice_date=None, published_at=timezone.make_aware(datetime.datetime(2023, 12, 1))
+    )
+    source = published_case(round_, tier="优秀案例", rank=1, title="新做法", district="浦东新区")
+    with pytest.raises(ValidationError):
+        record(source, district_a, since=datetime.date(2023, 11, 30)).full_clean()
+    record(source, district_a, since=datetime.date(2023, 12, 1)).full_clean()

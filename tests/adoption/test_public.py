@@ -61,3 +61,19 @@ def test_pending_and_returned_records_are_not_public(client, cases_):
     adopt(source, "xuhui", "returned")
     assert "借鉴" not in page(client, source)
     assert "借鉴自" not in page(client, later)
+
+
+def test_demo_adoptions_are_valid_idempotent_and_public(client):
+    from cases import demo
+    from cases.adoption.demo import DEMO_ADOPTIONS, ensure_adoptions
+
+    demo.ensure_archive()
+    ensure_adoptions()
+    assert ensure_adoptions().startswith("借鉴记录：新建 0 条")
+    records = list(Adoption.objects.all())
+    assert len(records) == len(DEMO_ADOPTIONS)
+    assert {r.status for r in records} == {"pending", "returned", "confirmed"}
+    for record in records:
+        record.full_clean()
+    confirmed = next(r for r in records if r.status == "confirmed")
+    assert "个区借鉴" in page(client, confirmed.source)

@@ -12,6 +12,7 @@ DEMO_STEPS = [
     "cases.demo.ensure_submission_round",
     "reviews.demo.ensure_selection_demo",
     "reviews.demo_panel.ensure_panel_demo",
+    "cases.adoption.demo.ensure_adoptions",
 ]
 
 
