@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from accounts.urls import auth_urlpatterns
+from cases.adoption import views as adoption_views
 from cases.archive import views as case_views
 from publishing import privacy_views
 from reviews.vote import captcha as vote_captcha
@@ -26,6 +27,7 @@ urlpatterns = [
     # First: the vote is the busiest request (no other pattern starts with vote/).
     path("vote/", include("reviews.urls_vote")),
     path("", case_views.home, name="home"),
+    path("diffusion/", adoption_views.diffusion, name="diffusion"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("privacy/", privacy_views.notice, name="privacy"),
     *auth_urlpatterns,

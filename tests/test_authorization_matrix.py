@@ -254,6 +254,7 @@ POLICY = {
     "password_change_done": Rule(expect=only(to("accounts:home"), *SIGNED_IN)),
     # --- The public archive -------------------------------------------------------------------
     "cases:archive": Rule(expect=everyone()),
+    "diffusion": Rule(expect=everyone()),
     "cases:round": Rule(args=lambda w: [w.published_round.pk], expect=everyone()),
     "cases:round@unpublished": Rule(args=SUBMISSION_ROUND, expect=everyone(404)),
     "cases:detail": Rule(args=lambda w: [w.published_case.pk], expect=everyone()),

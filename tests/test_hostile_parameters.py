@@ -76,6 +76,7 @@ READS = {
     "two_factor": Reads(get=("next",), post=("next",), form=("token",)),
     # The public archive.
     "cases:archive": Reads(get=(*ARCHIVE, "page")),
+    "diffusion": Reads(get=("year",)),
     "cases:round": Reads(),
     "cases:detail": Reads(),
     # District officers.

@@ -111,3 +111,27 @@ def adoption_review(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("cases:adoption_detail", adoption.pk)
+
+
+def diffusion(request):
+    """/diffusion/ (互学互鉴): public figures from confirmed records; ``year`` is the source
+    case's year."""
+    from core.identifiers import IdentifierError, optional_int
+
+    from . import diffusion as figures
+
+    try:
+        year = optional_int(request.GET.get("year"), minimum=1, maximum=9999)
+    except IdentifierError:
+        year = None
+    years, table = figures.district_years(year)
+    context = {
+        "practices": figures.most_adopted(year),
+        "years": years,
+        "table": table,
+        "year": year,
+        "source_years": sorted(
+            set(figures.confirmed().values_list("source__round__year", flat=True))
+        ),
+    }
+    return render(request, "cases/adoption/diffusion.html", context)

@@ -77,3 +77,20 @@ def test_demo_adoptions_are_valid_idempotent_and_public(client):
         record.full_clean()
     confirmed = next(r for r in records if r.status == "confirmed")
     assert "个区借鉴" in page(client, confirmed.source)
+
+
+def test_diffusion_page_counts_confirmed_records(client, cases_):
+    source, later = cases_
+    adopt(source, "jiading", "confirmed", since=datetime.date(2022, 12, 8))  # 30 days after
+    adopt(source, "xuhui", "confirmed", since=datetime.date(2024, 5, 1))
+    adopt(later, "pudong", "pending", since=datetime.date(2024, 5, 1))
+    html = client.get(reverse("diffusion")).content.decode()
+    row = html.split('id="practices"')[1].split("</tr>")[1]
+    assert "一业一证" in row
+    assert [cell.split(">")[-1] for cell in row.split("</td>")[1:4]] == ["2", "30", "2"]
+    assert "嘉定区升级版" not in html and "嘉定一业一证升级版" not in html
+    # 浦东 gave one practice in 2022 and one in 2024; 嘉定 took one in 2022.
+    table = html.split('id="district-years"')[1]
+    assert '<th scope="row">浦东新区</th><td>1 / 0</td><td>1 / 0</td><td>2 / 0</td>' in table
+    assert '<th scope="row">嘉定区</th><td>0 / 1</td><td>0 / 0</td><td>0 / 1</td>' in table
+    assert client.get(reverse("diffusion"), {"year": "２０２３"}).status_code == 200
