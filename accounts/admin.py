@@ -61,3 +61,31 @@ class UserAdmin(ImportExportModelAdmin, BaseUserAdmin):
             # Their own password, set in the admin: nobody else knows it.
             User.objects.filter(pk=request.user.pk).update(must_change_password=False)
         return response
+
+
+# django-otp's own admin for authenticators adds ``<int:pk>/config/`` and ``<int:pk>/qrcode/``:
+# pages that show a device's secret (anyone who reads it holds the staff member's second
+# factor) behind an ``<int:…>`` that a number past 64 bits turns into a 500. Here a superuser
+# sees and removes devices (removal is recorded, accounts.security), never their secrets.
+def _register_authenticator_admin():
+    from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    class AuthenticatorAdmin(TOTPDeviceAdmin):
+        readonly_fields = ["created_at", "last_used_at"]
+
+        def get_urls(self):
+            return admin.ModelAdmin.get_urls(self)
+
+        def get_fieldsets(self, request, obj=None):
+            return [
+                (None, {"fields": ["user", "name", "confirmed"]}),
+                (_("使用记录"), {"fields": ["created_at", "last_used_at"]}),
+            ]
+
+    if admin.site.is_registered(TOTPDevice):
+        admin.site.unregister(TOTPDevice)
+    admin.site.register(TOTPDevice, AuthenticatorAdmin)
+
+
+_register_authenticator_admin()

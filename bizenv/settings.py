@@ -203,6 +203,7 @@ AXES_CLIENT_IP_CALLABLE = "core.network.client_address"
 # expert or officer to ask them too; production refuses a list without staff and auditor.
 TWO_FACTOR_ROLES = envlist("TWO_FACTOR_ROLES", "staff,auditor")
 OTP_TOTP_ISSUER = "上海市营商环境案例评选"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no page shows a device's secret (accounts.admin)
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 # A signed-in session idle this long ends (accounts.middleware.IdleTimeoutMiddleware); the

@@ -229,5 +229,12 @@ def test_a_round_trip_holds_the_selection_its_votes_sheets_results_notices_and_o
     for label in before:
         lost = [row for row in before[label] if row not in after[label]]
         added = [row for row in after[label] if row not in before[label]]
+        if label == "accounts.securityevent":
+            # The backup and the restore are themselves audited (等保): those lines are new,
+            # every earlier one is back.
+            assert not lost, (label, lost[:3])
+            kinds = sorted(json.loads(row)["fields"]["kind"] for row in added)
+            assert "restore" in kinds and set(kinds) <= {"backup", "restore"}, kinds
+            continue
         assert after[label] == before[label], (label, lost[:3], added[:3])
     assert media_files(media) == files

@@ -49,6 +49,12 @@ def _quota(round_, district_id):
     }
 
 
+def _superuser_without_district(user):
+    """The superuser (the commission's admin) reaches these pages by its links but belongs to
+    no district: it is told so on a page before any permission check answers a bare 403."""
+    return user.is_superuser and user.district_id is None
+
+
 def _not_an_officer(request):
     """The officers' own pages need a district: a superuser passes every permission check but
     has none, so it is told so on a page (not a 500, nor a case of no district)."""
@@ -61,6 +67,8 @@ def _not_an_officer(request):
 
 @login_required
 def my_cases(request):
+    if _superuser_without_district(request.user):
+        return _not_an_officer(request)
     if not request.user.has_perm("cases.file_cases"):
         raise PermissionDenied
     district = request.user.district
@@ -131,6 +139,8 @@ def _case_form_page(request, case, *, round_):
 @login_required
 def case_create(request, round_pk):
     round_ = get_object_or_404(Round, pk=round_pk)
+    if _superuser_without_district(request.user):
+        return _not_an_officer(request)
     if not request.user.has_perm("cases.add_case_to_round", round_):
         raise PermissionDenied
     if request.user.district_id is None:

@@ -15,6 +15,7 @@ def test_each_app_registers_its_recovery_step_in_app_order():
         "captchas",
         "vote_flags",
         "documents",
+        "personal_data",
     ]
 
 

@@ -98,7 +98,8 @@ def run_races() -> dict:
         answer = CaptchaStore.objects.get(hashkey=key).response
         phones = [f"1380013{n:04d}" for n in range(PARALLEL)]
         shared = _post_all(
-            base, [{"phone": p, "captcha_0": key, "captcha_1": answer} for p in phones]
+            base,
+            [{"phone": p, "captcha_0": key, "captcha_1": answer, "consent": "on"} for p in phones],
         )
         one_captcha = {
             "statuses": shared,
@@ -107,7 +108,9 @@ def run_races() -> dict:
         }
         # Race 2: one phone, each browser with its own solved captcha, all at once.
         phone = "13900139000"
-        same_phone = _post_all(base, [{"phone": phone, "captcha_0": None}] * PARALLEL)
+        same_phone = _post_all(
+            base, [{"phone": phone, "captcha_0": None, "consent": "on"}] * PARALLEL
+        )
         one_phone = {
             "statuses": same_phone,
             "sent": len([m for m in MemorySender.outbox if m["phone"] == phone]),
