@@ -278,9 +278,9 @@ def vote_as(client, phone, forged=None):
     round_page, _ = client.get(f"/vote/{round_link.group(1)}/", headers=extra)
     action = re.search(r'action="(/vote/\d+/cases/(\d+)/vote/)"', round_page)
     phone_page, _ = client.get("/vote/phone/", headers=extra)
-    status, _, _ = client.post_form(
-        "/vote/phone/", phone_page, {"phone": phone, **captcha_answer(phone_page)}, extra
-    )
+    # The voter ticks the consent to the privacy notice (PIPL): without it no code is sent.
+    answer = {"phone": phone, "consent": "on", **captcha_answer(phone_page)}
+    status, _, _ = client.post_form("/vote/phone/", phone_page, answer, extra)
     code = last_code(phone)
     if status != 302 or not code:
         failures.append(f"no code reached the SMS gateway for {phone} ({status})")
