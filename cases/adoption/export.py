@@ -2,16 +2,10 @@
 ``export_adoptions``, the API's ``/api/adoptions/``). Text cells go through core.spreadsheet,
 so a description such as ``=HYPERLINK(…)`` stays text."""
 
-import csv
 import io
-import json
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from cases.models import Adoption, Case
-from core.spreadsheet import safe_row, save_workbook, xlsx_row
+from core import table_export
 
 FORMATS = ("json", "csv", "xlsx")
 # (key, Chinese header) in column order; JSON uses the keys, CSV and Excel the headers.
@@ -79,30 +73,18 @@ def flat(row: dict) -> list:
 def render(rows: list[dict], fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt}")
-    if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2).encode("utf-8")
-    if fmt == "csv":
-        text = io.StringIO()
-        text.write("\ufeff")  # so that Excel opens the Chinese text as UTF-8
-        writer = csv.writer(text)
-        writer.writerow([label for _, label in COLUMNS])
-        for row in rows:
-            writer.writerow(safe_row(flat(row)))
-        return text.getvalue().encode("utf-8")
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("复制推广情况")
-    for column, width in zip("ABCDEFGHI", WIDTHS, strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for _, label in COLUMNS:
-        cell = WriteOnlyCell(sheet, label)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(xlsx_row(sheet, flat(row)))
     buffer = io.BytesIO()
-    save_workbook(workbook, buffer)
+    headers = [label for _, label in COLUMNS]
+    if fmt == "json":
+        table_export.write_json(buffer, rows)
+    elif fmt == "csv":
+        table_export.write_csv(buffer, headers, (flat(row) for row in rows))
+    else:
+        table_export.write_xlsx(
+            buffer,
+            sheet_title="复制推广情况",
+            headers=headers,
+            widths=WIDTHS,
+            rows=(flat(row) for row in rows),
+        )
     return buffer.getvalue()

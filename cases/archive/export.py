@@ -5,17 +5,10 @@ of cases.archive.prepared hold tens of thousands of rows); ``render`` is the sam
 Every text cell goes through core.spreadsheet, so a title such as ``=HYPERLINK(…)`` stays text.
 """
 
-import csv
 import io
-import json
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font
 
 from cases.models import Case
-from core.spreadsheet import safe_row, save_workbook, xlsx_row
+from core import table_export
 
 # (key, Chinese header) in column order; JSON uses the keys, CSV and Excel the headers.
 COLUMNS = [
@@ -99,53 +92,20 @@ def render(rows, fmt: str) -> bytes:
 
 
 def _write_json(rows, handle) -> int:
-    # The same text as json.dumps(list_of_rows, indent=2), one row at a time.
-    count = 0
-    for row in rows:
-        item = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        handle.write((("[\n  " if count == 0 else ",\n  ") + item).encode("utf-8"))
-        count += 1
-    handle.write(b"\n]" if count else b"[]")
-    return count
+    return table_export.write_json(handle, rows)
 
 
 def _write_csv(rows, handle) -> int:
-    text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=True)
-    # A BOM so that Excel opens the Chinese text as UTF-8.
-    text.write("\ufeff")
-    writer = csv.writer(text)
-    writer.writerow([label for _, label in COLUMNS])
-    count = 0
-    for row in rows:
-        writer.writerow(safe_row(flat(row)))
-        count += 1
-    text.flush()
-    text.detach()  # leave ``handle`` open for the caller
-    return count
+    headers = [label for _, label in COLUMNS]
+    return table_export.write_csv(handle, headers, (flat(row) for row in rows))
 
 
 def _write_xlsx(rows, handle) -> int:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("案例")
-    for column, width in zip("ABCDEFGH", WIDTHS, strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    header = []
-    for _, label in COLUMNS:
-        cell = WriteOnlyCell(sheet, label)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    count = 0
-    for row in rows:
-        values = xlsx_row(sheet, flat(row))
-        body = values[-1]
-        if not isinstance(body, Cell):
-            body = WriteOnlyCell(sheet, body)
-        body.alignment = wrap
-        values[-1] = body
-        sheet.append(values)
-        count += 1
-    save_workbook(workbook, handle)
-    return count
+    return table_export.write_xlsx(
+        handle,
+        sheet_title="案例",
+        headers=[label for _, label in COLUMNS],
+        widths=WIDTHS,
+        rows=(flat(row) for row in rows),
+        wrap_last=True,
+    )
